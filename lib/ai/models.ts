@@ -1,0 +1,99 @@
+import "server-only";
+import type { LanguageModel } from "ai";
+import type { AppEnv } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import type { ModelSummary } from "@/lib/chat/types";
+import { createDemoModel, DEMO_MODEL_ID } from "./providers/demo";
+import { createOpenAIModel } from "./providers/openai";
+import { createWorkersAIModel, hasWorkersAI } from "./providers/workers-ai";
+
+type Provider = ModelSummary["provider"];
+
+const DEFAULT_OPENAI_MODELS = ["gpt-4o-mini", "gpt-4.1-mini"];
+const DEFAULT_WORKERS_AI_MODELS = [
+  "@cf/meta/llama-3.3-70b-instruct-fp8-fast",
+  "@cf/zai-org/glm-4.7-flash",
+  "@cf/meta/llama-4-scout-17b-16e-instruct",
+];
+
+/**
+ * Workers AI models known to take a `tools` list. Others still chat, without tools.
+ * OpenAI and OpenAI-compatible models are assumed to support tools.
+ */
+const WORKERS_AI_TOOL_MODELS = new Set([
+  "@cf/meta/llama-3.3-70b-instruct-fp8-fast",
+  "@cf/meta/llama-4-scout-17b-16e-instruct",
+  "@cf/zai-org/glm-4.7-flash",
+  "@cf/moonshotai/kimi-k2.5",
+  "@cf/moonshotai/kimi-k2.7-code",
+  "@cf/openai/gpt-oss-120b",
+  "@cf/openai/gpt-oss-20b",
+  "@hf/nousresearch/hermes-2-pro-mistral-7b",
+]);
+
+const builders: Record<Provider, (env: AppEnv, modelId: string) => LanguageModel> = {
+  openai: createOpenAIModel,
+  "workers-ai": createWorkersAIModel,
+  demo: (env) => createDemoModel({ delayMs: env.DEMO_DELAY_MS }),
+};
+
+function parseModelId(id: string): { provider: Provider; modelId: string } | undefined {
+  const colon = id.indexOf(":");
+  const provider = id.slice(0, colon);
+  const modelId = id.slice(colon + 1);
+  if (colon <= 0 || !modelId || !(provider in builders)) return undefined;
+  return { provider: provider as Provider, modelId };
+}
+
+function summary(provider: Provider, modelId: string): Omit<ModelSummary, "isDefault"> {
+  return {
+    id: `${provider}:${modelId}`,
+    label: provider === "demo" ? "Offline demo" : modelId.split("/").at(-1)!,
+    provider,
+    supportsTools: provider !== "workers-ai" || WORKERS_AI_TOOL_MODELS.has(modelId),
+    isDemo: provider === "demo",
+  };
+}
+
+/** The models this configuration offers, default first-class marked. Demo only when nothing else is set (or asked for). */
+export function listModels(env: AppEnv): ModelSummary[] {
+  const offered: Omit<ModelSummary, "isDefault">[] = [];
+  if (env.OPENAI_API_KEY) {
+    const ids = env.OPENAI_MODELS.length ? env.OPENAI_MODELS : DEFAULT_OPENAI_MODELS;
+    offered.push(...ids.map((id) => summary("openai", id)));
+  }
+  if (hasWorkersAI(env)) {
+    const ids = env.WORKERS_AI_MODELS.length ? env.WORKERS_AI_MODELS : DEFAULT_WORKERS_AI_MODELS;
+    offered.push(...ids.map((id) => summary("workers-ai", id)));
+  }
+  if (offered.length === 0 || env.ENABLE_DEMO_MODEL) offered.push(summary("demo", DEMO_MODEL_ID));
+
+  let defaultId = offered[0].id;
+  if (env.DEFAULT_MODEL) {
+    const parsed = parseModelId(env.DEFAULT_MODEL);
+    const providerOffered = parsed && offered.some((model) => model.provider === parsed.provider);
+    if (!parsed || !providerOffered) {
+      throw new AppError(
+        "config:default_model",
+        `DEFAULT_MODEL "${env.DEFAULT_MODEL}" names a provider that is not configured. Use provider:model, e.g. openai:gpt-4o-mini.`,
+      );
+    }
+    if (!offered.some((model) => model.id === env.DEFAULT_MODEL)) offered.unshift(summary(parsed.provider, parsed.modelId));
+    defaultId = `${parsed.provider}:${parsed.modelId}`;
+  }
+  return offered.map((model) => ({ ...model, isDefault: model.id === defaultId }));
+}
+
+/** Resolves a model id from a request (or the default) to a language model; unknown ids are the caller's error. */
+export function resolveModel(env: AppEnv, requested?: string): { info: ModelSummary; model: LanguageModel } {
+  const models = listModels(env);
+  const info = requested ? models.find((model) => model.id === requested) : models.find((model) => model.isDefault);
+  if (!info) {
+    throw new AppError(
+      "bad_request:model",
+      `Unknown model "${requested}". Available: ${models.map((model) => model.id).join(", ")}.`,
+    );
+  }
+  const { provider, modelId } = parseModelId(info.id)!;
+  return { info, model: builders[provider](env, modelId) };
+}

@@ -1,0 +1,20 @@
+import { createOpenAI } from "@ai-sdk/openai";
+import type { LanguageModel } from "ai";
+import type { AppEnv } from "@/lib/env";
+
+const OPENAI_API_URL = "https://api.openai.com/v1";
+
+/** OpenAI-compatible servers (Ollama, vLLM, Groq, LM Studio, AI Gateway compat) speak Chat Completions only. */
+export function openAIApi(env: AppEnv): "responses" | "chat" {
+  if (env.OPENAI_API) return env.OPENAI_API;
+  const baseURL = env.OPENAI_BASE_URL?.replace(/\/+$/, "");
+  return !baseURL || baseURL === OPENAI_API_URL ? "responses" : "chat";
+}
+
+export function createOpenAIModel(env: AppEnv, modelId: string): LanguageModel {
+  const openai = createOpenAI({
+    apiKey: env.OPENAI_API_KEY,
+    baseURL: env.OPENAI_BASE_URL ?? OPENAI_API_URL,
+  });
+  return openAIApi(env) === "chat" ? openai.chat(modelId) : openai.responses(modelId);
+}

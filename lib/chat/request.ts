@@ -1,0 +1,107 @@
+import "server-only";
+import { safeValidateUIMessages } from "ai";
+import { z } from "zod";
+import { chatTools } from "@/lib/ai/tools";
+import { AppError } from "@/lib/errors";
+import type { ChatMessage } from "./types";
+
+export const LIMITS = {
+  /** Hard cap on the raw body, enforced while reading so a huge body is never buffered. */
+  maxBodyBytes: 1_000_000,
+  maxMessages: 200,
+  /** Text the user and model wrote, summed over all messages. */
+  maxTextBytes: 100_000,
+};
+
+const requestSchema = z.object({
+  id: z.string().min(1).max(128),
+  messages: z.array(z.unknown()).min(1),
+  trigger: z.enum(["submit-message", "regenerate-message"]).default("submit-message"),
+  messageId: z.string().max(128).optional(),
+  model: z.string().min(1).max(200).optional(),
+});
+
+export type ChatRequest = Omit<z.infer<typeof requestSchema>, "messages"> & { messages: ChatMessage[] };
+
+const messageRoles = z.array(z.object({ role: z.enum(["user", "assistant"]) }).loose());
+
+/** Reads the body as text, failing with 413 as soon as it passes `maxBytes`. */
+export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
+  const declared = Number(request.headers.get("content-length"));
+  if (declared > maxBytes) throw tooLarge(`The request body is larger than ${maxBytes} bytes.`);
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let size = 0;
+  let text = "";
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel();
+        throw tooLarge(`The request body is larger than ${maxBytes} bytes.`);
+      }
+      text += decoder.decode(value, { stream: true });
+    }
+    return text + decoder.decode();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError("bad_request:body", "The request body is not valid UTF-8 text.");
+  }
+}
+
+function tooLarge(message: string): AppError {
+  return new AppError("payload_too_large:chat", message);
+}
+
+function textBytes(messages: ChatMessage[]): number {
+  const encoder = new TextEncoder();
+  let total = 0;
+  for (const message of messages) {
+    for (const part of message.parts) {
+      if (part.type === "text" || part.type === "reasoning") total += encoder.encode(part.text).byteLength;
+    }
+  }
+  return total;
+}
+
+/** Validates a POST /api/chat body: shape first, then limits, then each message against the tool schemas. */
+export async function parseChatRequest(request: Request): Promise<ChatRequest> {
+  const contentType = request.headers.get("content-type") ?? "";
+  if (!contentType.toLowerCase().startsWith("application/json")) {
+    throw new AppError("unsupported_media_type:chat", "Send the chat request as application/json.");
+  }
+  const raw = await readBodyText(request, LIMITS.maxBodyBytes);
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new AppError("bad_request:json", "The request body is not valid JSON.");
+  }
+
+  const envelope = requestSchema.safeParse(json);
+  if (!envelope.success) {
+    const issue = envelope.error.issues[0];
+    throw new AppError("bad_request:chat", `Invalid chat request: ${issue.path.join(".") || "body"}: ${issue.message}`);
+  }
+  const { messages, ...rest } = envelope.data;
+  if (messages.length > LIMITS.maxMessages) {
+    throw tooLarge(`A conversation can hold at most ${LIMITS.maxMessages} messages.`);
+  }
+  // Only users and the assistant speak; system instructions are the server's.
+  const roles = messageRoles.safeParse(messages);
+  if (!roles.success) {
+    throw new AppError("bad_request:chat", "Each message needs a role of \"user\" or \"assistant\".");
+  }
+
+  const validated = await safeValidateUIMessages<ChatMessage>({ messages, tools: chatTools });
+  if (!validated.success) {
+    throw new AppError("bad_request:chat", `Invalid message: ${validated.error.message.slice(0, 300)}`);
+  }
+  if (textBytes(validated.data) > LIMITS.maxTextBytes) {
+    throw tooLarge(`The conversation has more than ${LIMITS.maxTextBytes / 1000} KB of text. Start a new chat.`);
+  }
+  return { ...rest, messages: validated.data };
+}

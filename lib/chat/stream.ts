@@ -1,0 +1,88 @@
+import "server-only";
+import {
+  APICallError,
+  convertToModelMessages,
+  createUIMessageStreamResponse,
+  isStepCount,
+  RetryError,
+  streamText,
+  toUIMessageStream,
+  type LanguageModel,
+} from "ai";
+import { systemInstructions } from "@/lib/ai/prompts";
+import { chatTools } from "@/lib/ai/tools";
+import type { ChatMessage, ModelSummary } from "./types";
+
+export const STREAM_SETTINGS = {
+  /** The model may call tools and then answer, within this many steps. */
+  maxSteps: 5,
+  maxOutputTokens: 4_096,
+  /** An SSE comment goes out after this much silence, so proxies keep the connection open. */
+  keepAliveMs: 15_000,
+};
+
+const HEADERS = {
+  // no-transform stops compression proxies from buffering the stream.
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+};
+
+/** A message safe to show: the status of an upstream failure, never its URL, key or stack. */
+export function describeStreamError(error: unknown): string {
+  const cause = RetryError.isInstance(error) ? error.lastError : error;
+  if (APICallError.isInstance(cause)) {
+    const status = cause.statusCode;
+    if (status === 401 || status === 403) return `The model provider refused the credentials (HTTP ${status}). Check the API key.`;
+    if (status === 404) return "The model provider does not know this model (HTTP 404).";
+    if (status === 429) return "The model provider is rate limiting requests (HTTP 429). Try again in a moment.";
+    if (status && status >= 500) return `The model provider failed (HTTP ${status}). Try again.`;
+    if (status) return `The model provider rejected the request (HTTP ${status}).`;
+    return "Could not reach the model provider. Try again.";
+  }
+  if (error instanceof Error && error.name === "AbortError") return "The answer was stopped.";
+  return "The answer was interrupted by an error. Try again.";
+}
+
+export type StreamChatOptions = {
+  model: LanguageModel;
+  modelInfo: ModelSummary;
+  messages: ChatMessage[];
+  /** Aborts the model call when the client stops or disconnects. */
+  signal: AbortSignal;
+};
+
+/** One chat turn: UI messages in, a UI message stream (SSE) out. */
+export async function streamChat({ model, modelInfo, messages, signal }: StreamChatOptions): Promise<Response> {
+  const tools = modelInfo.supportsTools ? chatTools : undefined;
+  const result = streamText({
+    model,
+    instructions: systemInstructions(),
+    messages: await convertToModelMessages(messages, { tools, ignoreIncompleteToolCalls: true }),
+    tools,
+    stopWhen: isStepCount(STREAM_SETTINGS.maxSteps),
+    maxOutputTokens: STREAM_SETTINGS.maxOutputTokens,
+    abortSignal: signal,
+    onError: ({ error }) => {
+      if (!signal.aborted) console.error("chat stream failed:", describeStreamError(error), error);
+    },
+  });
+
+  return createUIMessageStreamResponse({
+    headers: HEADERS,
+    keepAliveMs: STREAM_SETTINGS.keepAliveMs,
+    stream: toUIMessageStream<typeof chatTools, ChatMessage>({
+      stream: result.stream,
+      tools,
+      originalMessages: messages,
+      generateMessageId: () => crypto.randomUUID(),
+      messageMetadata: ({ part }) => {
+        if (part.type === "start") return { model: modelInfo.id };
+        if (part.type === "finish") return { model: modelInfo.id, usage: part.totalUsage };
+        return undefined;
+      },
+      onError: describeStreamError,
+      // Our tools throw messages written for people; show them on the tool card and give them to the model.
+      redactToolErrors: false,
+    }),
+  });
+}

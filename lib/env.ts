@@ -1,0 +1,61 @@
+import "server-only";
+import { getCloudflareContext } from "@opennextjs/cloudflare";
+import { z } from "zod";
+import { AppError } from "@/lib/errors";
+
+/** Comma-separated list → trimmed, non-empty entries. */
+const list = z
+  .string()
+  .optional()
+  .transform((value) => (value ?? "").split(",").map((item) => item.trim()).filter(Boolean));
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => value?.trim() || undefined);
+
+const flag = z
+  .string()
+  .optional()
+  .transform((value) => value === "1" || value?.toLowerCase() === "true");
+
+const envSchema = z.object({
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: optionalText.pipe(z.url().optional()),
+  /** Which OpenAI API to speak. Default: Responses for api.openai.com, Chat Completions for any other base URL. */
+  OPENAI_API: z.enum(["responses", "chat"]).optional(),
+  OPENAI_MODELS: list,
+  CLOUDFLARE_ACCOUNT_ID: optionalText,
+  CLOUDFLARE_API_TOKEN: optionalText,
+  WORKERS_AI_BASE_URL: optionalText.pipe(z.url().optional()),
+  WORKERS_AI_MODELS: list,
+  DEFAULT_MODEL: optionalText,
+  /** Keep the offline demo model in the picker even when a real provider is configured. */
+  ENABLE_DEMO_MODEL: flag,
+  DEMO_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(20),
+});
+
+export type AppEnv = z.infer<typeof envSchema> & {
+  /** The Workers AI binding; present only when deployed (it is remote-only, so local runs leave it out). */
+  AI?: CloudflareEnv["AI"];
+};
+
+/** Reads configuration from process.env (OpenNext copies the worker's string vars there) plus the worker's bindings. */
+export async function readEnv(): Promise<AppEnv> {
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => issue.path.join(".")).join(", ");
+    throw new AppError("config:env", `The server is misconfigured: check ${fields}.`);
+  }
+  return { ...parsed.data, AI: await readAiBinding() };
+}
+
+async function readAiBinding(): Promise<CloudflareEnv["AI"] | undefined> {
+  try {
+    const { env } = await getCloudflareContext({ async: true });
+    return env.AI;
+  } catch {
+    // Outside a worker or `next dev` emulation (unit tests, scripts) there are no bindings.
+    return undefined;
+  }
+}
