@@ -27,6 +27,8 @@ const HEADERS = {
   "x-accel-buffering": "no",
 };
 
+const CONNECTION_FAILED = "The connection to the model provider failed. Try again.";
+
 /** A message safe to show: the status of an upstream failure, never its URL, key or stack. */
 export function describeStreamError(error: unknown): string {
   const cause = RetryError.isInstance(error) ? error.lastError : error;
@@ -37,10 +39,14 @@ export function describeStreamError(error: unknown): string {
     if (status === 429) return "The model provider is rate limiting requests (HTTP 429). Try again in a moment.";
     if (status && status >= 500) return `The model provider failed (HTTP ${status}). Try again.`;
     if (status) return `The model provider rejected the request (HTTP ${status}).`;
-    return "Could not reach the model provider. Try again.";
+    return CONNECTION_FAILED;
   }
-  if (error instanceof Error && error.name === "AbortError") return "The answer was stopped.";
-  return "The answer was interrupted by an error. Try again.";
+  const interrupted = "The answer was interrupted by an error. Try again.";
+  if (!(cause instanceof Error)) return interrupted;
+  if (cause.name === "AbortError") return "The answer was stopped.";
+  // Node's fetch says "fetch failed"/"terminated"; workerd says "Network connection lost.".
+  if (/network connection lost|fetch failed|terminated|socket|ECONN/i.test(cause.message)) return CONNECTION_FAILED;
+  return interrupted;
 }
 
 export type StreamChatOptions = {
