@@ -11,6 +11,7 @@ import {
 } from "ai";
 import { systemInstructions } from "@/lib/ai/prompts";
 import { chatTools } from "@/lib/ai/tools";
+import { coalesceTextDeltas } from "./coalesce";
 import type { ChatMessage, ModelSummary } from "./types";
 
 export const STREAM_SETTINGS = {
@@ -89,6 +90,6 @@ export async function streamChat({ model, modelInfo, messages, signal }: StreamC
       onError: describeStreamError,
       // Our tools throw messages written for people; show them on the tool card and give them to the model.
       redactToolErrors: false,
-    }),
+    }).pipeThrough(coalesceTextDeltas()),
   });
 }

@@ -1,6 +1,7 @@
 import type { LanguageModel } from "ai";
 import { createWorkersAI } from "workers-ai-provider";
 import type { AppEnv } from "@/lib/env";
+import { AppError } from "@/lib/errors";
 
 const CLOUDFLARE_API_URL = "https://api.cloudflare.com/client/v4";
 
@@ -18,15 +19,21 @@ export function hasWorkersAI(env: AppEnv): boolean {
   return Boolean(env.AI || (env.CLOUDFLARE_ACCOUNT_ID && env.CLOUDFLARE_API_TOKEN));
 }
 
-export function createWorkersAIModel(env: AppEnv, modelId: string): LanguageModel {
+function createProvider({ AI, CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_TOKEN, WORKERS_AI_BASE_URL }: AppEnv) {
   // Explicit REST credentials win over the binding, so a deployment can be pointed at another account or proxy.
-  const workersAI =
-    env.CLOUDFLARE_ACCOUNT_ID && env.CLOUDFLARE_API_TOKEN
-      ? createWorkersAI({
-          accountId: env.CLOUDFLARE_ACCOUNT_ID,
-          apiKey: env.CLOUDFLARE_API_TOKEN,
-          fetch: env.WORKERS_AI_BASE_URL ? redirectTo(env.WORKERS_AI_BASE_URL) : undefined,
-        })
-      : createWorkersAI({ binding: env.AI! });
+  if (CLOUDFLARE_ACCOUNT_ID && CLOUDFLARE_API_TOKEN) {
+    return createWorkersAI({
+      accountId: CLOUDFLARE_ACCOUNT_ID,
+      apiKey: CLOUDFLARE_API_TOKEN,
+      fetch: WORKERS_AI_BASE_URL ? redirectTo(WORKERS_AI_BASE_URL) : undefined,
+    });
+  }
+  if (AI) return createWorkersAI({ binding: AI });
+  throw new AppError("config:workers_ai", "Workers AI needs the AI binding or CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN.");
+}
+
+export function createWorkersAIModel(env: AppEnv, modelId: string): LanguageModel {
+  const workersAI = createProvider(env);
+  // Model ids come from configuration, so any id the account offers is allowed, not only the typed list.
   return workersAI(modelId as Parameters<typeof workersAI>[0]);
 }
