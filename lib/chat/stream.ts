@@ -39,6 +39,8 @@ export function describeStreamError(error: unknown): string {
     if (status === 404) return "The model provider does not know this model (HTTP 404).";
     if (status === 429) return "The model provider is rate limiting requests (HTTP 429). Try again in a moment.";
     if (status && status >= 500) return `The model provider failed (HTTP ${status}). Try again.`;
+    // A 2xx status: the answer had started streaming when the connection broke.
+    if (status && status < 300) return CONNECTION_FAILED;
     if (status) return `The model provider rejected the request (HTTP ${status}).`;
     return CONNECTION_FAILED;
   }
@@ -48,6 +50,41 @@ export function describeStreamError(error: unknown): string {
   // Node's fetch says "fetch failed"/"terminated"; workerd says "Network connection lost.".
   if (/network connection lost|fetch failed|terminated|socket|ECONN/i.test(cause.message)) return CONNECTION_FAILED;
   return interrupted;
+}
+
+/**
+ * streamText reports an upstream error *part* as an `error` chunk, but when the provider's stream itself fails
+ * (the connection drops mid-answer) it errors `result.stream`, which would abort the SSE response with no `error`
+ * chunk and no log. This turns such a failure into a final `error` part so the client gets a clean error.
+ */
+export function endWithErrorPart<PART>(
+  stream: ReadableStream<PART>,
+  onError: (error: unknown) => void,
+): ReadableStream<PART | { type: "error"; error: unknown }> {
+  const reader = stream.getReader();
+  let cancelled = false;
+  return new ReadableStream<PART | { type: "error"; error: unknown }>({
+    async pull(controller) {
+      let result: ReadableStreamReadResult<PART>;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        if (cancelled) return;
+        onError(error);
+        controller.enqueue({ type: "error", error });
+        controller.close();
+        return;
+      }
+      // The reader went away while this read was pending: nothing left to deliver.
+      if (cancelled) return;
+      if (result.done) controller.close();
+      else controller.enqueue(result.value);
+    },
+    cancel(reason) {
+      cancelled = true;
+      return reader.cancel(reason);
+    },
+  });
 }
 
 export type StreamChatOptions = {
@@ -78,7 +115,9 @@ export async function streamChat({ model, modelInfo, messages, signal }: StreamC
     headers: HEADERS,
     keepAliveMs: STREAM_SETTINGS.keepAliveMs,
     stream: toUIMessageStream<typeof chatTools, ChatMessage>({
-      stream: result.stream,
+      stream: endWithErrorPart(result.stream, (error) => {
+        if (!signal.aborted) console.error("chat stream failed:", describeStreamError(error), error);
+      }),
       tools,
       originalMessages: messages,
       generateMessageId: () => crypto.randomUUID(),
