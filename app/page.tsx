@@ -1,3 +1,5 @@
+import { Chat } from "@/components/chat/Chat";
+
 export default function Home() {
-  return <main>edge-chat</main>;
+  return <Chat />;
 }

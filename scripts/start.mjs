@@ -1,34 +1,14 @@
 // `npm start`: builds the worker when its sources changed, then serves it in local workerd (wrangler dev --local),
 // offline, exactly as Cloudflare runs it. PORT (default 3000) picks the port; the app's variables in the
 // environment are forwarded into the worker, so `OPENAI_API_KEY=… npm start` works like a deployed secret.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { writeLocalWranglerConfig } from "./local-wrangler-config.mjs";
+import { bin, buildIfStale, root } from "./worker-build.mjs";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const bin = (name) => join(root, "node_modules", ".bin", name);
-const WORKER = join(root, ".open-next", "worker.js");
-const SOURCES = ["app", "components", "lib", "public", "next.config.mjs", "open-next.config.ts", "package.json", "tsconfig.json"];
 /** The variables lib/env.ts reads (by prefix), forwarded into the worker. */
 const FORWARDED = /^(OPENAI_|CLOUDFLARE_|WORKERS_AI_|DEFAULT_MODEL$|ENABLE_DEMO_MODEL$|DEMO_)/;
-
-function newestMtime(path) {
-  if (!existsSync(path)) return 0;
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return readdirSync(path).reduce((newest, entry) => Math.max(newest, newestMtime(join(path, entry))), stat.mtimeMs);
-}
-
-function buildIfStale() {
-  const built = existsSync(WORKER) ? statSync(WORKER).mtimeMs : 0;
-  const changed = Math.max(...SOURCES.map((source) => newestMtime(join(root, source))));
-  if (built > changed) return console.log("edge-chat: the worker build is up to date.");
-  console.log(built ? "edge-chat: sources changed, rebuilding the worker…" : "edge-chat: building the worker (first run)…");
-  const result = spawnSync(bin("opennextjs-cloudflare"), ["build"], { cwd: root, stdio: "inherit" });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-}
 
 /** dotenv syntax: double-quoted, with backslashes, quotes and newlines escaped. */
 function envFileLine(key, value) {

@@ -1,0 +1,36 @@
+import { LogoIcon } from "@/components/ui/icons";
+
+const SUGGESTED_PROMPTS = [
+  "What time is it in Tokyo?",
+  "Explain streaming with a code example",
+  "Write a long answer about markdown rendering",
+  "What time is it in Atlantis?",
+];
+
+export function EmptyState({ onPick }: { onPick: (prompt: string) => void }) {
+  return (
+    <div data-testid="empty-state" className="flex min-h-full flex-col items-center justify-center px-2 py-10 text-center">
+      <div className="mb-4 grid size-12 place-items-center rounded-2xl bg-neutral-900 text-white shadow-sm dark:bg-white dark:text-neutral-900">
+        <LogoIcon className="size-6" />
+      </div>
+      <h2 className="text-2xl font-semibold tracking-tight sm:text-3xl">What can I help with?</h2>
+      <p className="mt-2 max-w-md text-sm text-neutral-500 dark:text-neutral-400">
+        Answers stream as they are written, with markdown, code and tool calls.
+      </p>
+      <ul className="mt-8 grid w-full max-w-2xl gap-2 sm:grid-cols-2" aria-label="Suggested prompts">
+        {SUGGESTED_PROMPTS.map((prompt) => (
+          <li key={prompt}>
+            <button
+              type="button"
+              data-testid="suggested-prompt"
+              onClick={() => onPick(prompt)}
+              className="h-full w-full rounded-xl border border-neutral-200 px-4 py-3 text-left text-sm text-neutral-700 transition-colors hover:bg-neutral-50 hover:text-neutral-950 dark:border-neutral-800 dark:text-neutral-300 dark:hover:bg-neutral-900 dark:hover:text-white"
+            >
+              {prompt}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+import type { ChatMetadata } from "@/lib/chat/types";
+import { CopyButton } from "@/components/ui/CopyButton";
+import { RefreshIcon } from "@/components/ui/icons";
+
+type MessageActionsProps = {
+  text: string;
+  metadata: ChatMetadata | undefined;
+  modelLabel: string | undefined;
+  /** Set only on the last assistant message: regenerating an older one would drop the turns after it. */
+  onRegenerate?: () => void;
+};
+
+const ACTION_CLASSES =
+  "text-neutral-500 hover:bg-neutral-100 hover:text-neutral-900 dark:text-neutral-400 dark:hover:bg-neutral-800 dark:hover:text-neutral-100";
+
+export function MessageActions({ text, metadata, modelLabel, onRegenerate }: MessageActionsProps) {
+  const outputTokens = metadata?.usage?.outputTokens;
+  const details = [
+    modelLabel,
+    outputTokens === undefined ? undefined : `${outputTokens.toLocaleString("en-US")} tokens`,
+  ].filter(Boolean);
+
+  return (
+    <div className="-mt-2 -ml-2 flex flex-wrap items-center gap-1">
+      {text && <CopyButton text={text} label="Copy message" testId="copy-button" className={ACTION_CLASSES} />}
+      {onRegenerate && (
+        <button
+          type="button"
+          data-testid="regenerate-button"
+          onClick={onRegenerate}
+          className={`inline-flex items-center gap-1.5 rounded-md px-2 py-1 text-xs font-medium transition-colors ${ACTION_CLASSES}`}
+        >
+          <RefreshIcon className="size-3.5" />
+          Regenerate
+        </button>
+      )}
+      {details.length > 0 && (
+        <span data-testid="message-meta" className="ml-1 text-xs text-neutral-400 dark:text-neutral-500">
+          {details.join(" · ")}
+        </span>
+      )}
+    </div>
+  );
+}

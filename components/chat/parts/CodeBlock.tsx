@@ -1,0 +1,26 @@
+import type { ReactNode } from "react";
+import { CopyButton } from "@/components/ui/CopyButton";
+
+type CodeBlockProps = {
+  language: string | undefined;
+  /** The plain source, for the Copy button (the rendered children carry highlight spans). */
+  code: string;
+  children: ReactNode;
+};
+
+export function CodeBlock({ language, code, children }: CodeBlockProps) {
+  return (
+    <div className="code-block overflow-hidden rounded-xl border border-neutral-200 bg-neutral-50 dark:border-neutral-800 dark:bg-neutral-900">
+      <div className="flex items-center justify-between border-b border-neutral-200 py-1 pr-1.5 pl-4 dark:border-neutral-800">
+        <span className="font-mono text-xs text-neutral-500 dark:text-neutral-400">{language ?? "text"}</span>
+        <CopyButton
+          text={code}
+          label="Copy code"
+          testId="code-copy-button"
+          className="text-neutral-500 hover:bg-neutral-200 hover:text-neutral-900 dark:text-neutral-400 dark:hover:bg-neutral-800 dark:hover:text-neutral-100"
+        />
+      </div>
+      <pre className="overflow-x-auto p-4 text-[13px] leading-relaxed">{children}</pre>
+    </div>
+  );
+}

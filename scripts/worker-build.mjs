@@ -1,0 +1,41 @@
+// The worker build (`opennextjs-cloudflare build` → .open-next/worker.js) and whether it is stale.
+// Shared by scripts/start.mjs (`npm start`) and scripts/test.mjs (`npm test`).
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = fileURLToPath(new URL("..", import.meta.url));
+export const bin = (name) => join(root, "node_modules", ".bin", name);
+export const WORKER = join(root, ".open-next", "worker.js");
+/** What the build reads: a change to any of these makes the built worker stale. */
+export const SOURCES = ["app", "components", "lib", "public", "next.config.mjs", "open-next.config.ts", "package.json", "tsconfig.json"];
+
+function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((newest, entry) => Math.max(newest, newestMtime(join(path, entry))), stat.mtimeMs);
+}
+
+/** `{ built, stale }`: built is false when there is no worker yet; stale when a source is newer than the worker. */
+export function workerBuildState() {
+  const built = existsSync(WORKER) ? statSync(WORKER).mtimeMs : 0;
+  const changed = Math.max(...SOURCES.map((source) => newestMtime(join(root, source))));
+  return { built: built > 0, stale: built <= changed };
+}
+
+/** Runs `opennextjs-cloudflare build`, output inherited; returns its exit status. */
+export function buildWorker(env = process.env) {
+  const result = spawnSync(bin("opennextjs-cloudflare"), ["build"], { cwd: root, stdio: "inherit", env });
+  return result.status ?? 1;
+}
+
+/** Builds the worker when it is missing or stale; exits the process when the build fails. */
+export function buildIfStale() {
+  const { built, stale } = workerBuildState();
+  if (!stale) return console.log("edge-chat: the worker build is up to date.");
+  console.log(built ? "edge-chat: sources changed, rebuilding the worker…" : "edge-chat: building the worker (first run)…");
+  const status = buildWorker();
+  if (status !== 0) process.exit(status);
+}

@@ -1,0 +1,33 @@
+/**
+ * Starts the fake OpenAI upstream inside the Playwright runner (which compiles TypeScript, so the vitest suite's
+ * fake in tests/support/ is reused as is). Playwright starts the webServers before global setup; that is fine: the
+ * worker only calls the upstream when a test sends a prompt to `openai:gpt-fake`.
+ */
+import { startE2EUpstream } from "../support/e2e-fake-upstream";
+import { UPSTREAM_PORT, UPSTREAM_URL } from "../support/e2e-env";
+
+async function isOurUpstream(): Promise<boolean> {
+  try {
+    const response = await fetch(`${UPSTREAM_URL}/__e2e/health`, { signal: AbortSignal.timeout(2_000) });
+    return response.ok && ((await response.json()) as { ok?: unknown }).ok === true;
+  } catch {
+    return false;
+  }
+}
+
+export default async function globalSetup() {
+  try {
+    const upstream = await startE2EUpstream({ port: UPSTREAM_PORT });
+    return () => upstream.close();
+  } catch (error) {
+    const inUse = (error as NodeJS.ErrnoException).code === "EADDRINUSE";
+    // Locally, like reuseExistingServer: another run's fake upstream on the port is fine (prompts carry nonces).
+    if (inUse && !process.env.CI && (await isOurUpstream())) return undefined;
+    throw new Error(
+      inUse
+        ? `Port ${UPSTREAM_PORT} (fake OpenAI upstream) is in use by something else. Free it or set E2E_UPSTREAM_PORT.`
+        : `Could not start the fake OpenAI upstream: ${String(error)}`,
+      { cause: error },
+    );
+  }
+}

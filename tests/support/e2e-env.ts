@@ -1,0 +1,75 @@
+/**
+ * Shared settings of the end-to-end run: ports, the fake upstream's fixed answer and its control markers.
+ * Imported by playwright.config.ts, the fake upstream launcher and the specs, so they cannot drift apart.
+ * Ports sit in an unusual range so a developer's `npm start` (3000) or `next dev` keeps running beside a test run;
+ * each can be moved with an environment variable.
+ */
+const port = (name: string, fallback: number) => Number(process.env[name] || fallback);
+
+export const E2E_HOST = "127.0.0.1";
+/** The production worker in local workerd (`wrangler dev --local`, via scripts/start.mjs). */
+export const WORKER_PORT = port("E2E_WORKER_PORT", 3211);
+/** `next dev`, for the one smoke test of the dev server. */
+export const DEV_PORT = port("E2E_DEV_PORT", 3212);
+/** The fake OpenAI-compatible upstream the worker's `openai:*` models talk to. */
+export const UPSTREAM_PORT = port("E2E_UPSTREAM_PORT", 3213);
+/** workerd's inspector, moved off wrangler's default 9229 so it does not clash with a developer's wrangler. */
+export const INSPECTOR_PORT = port("E2E_INSPECTOR_PORT", 9341);
+
+export const WORKER_URL = `http://${E2E_HOST}:${WORKER_PORT}`;
+export const DEV_URL = `http://${E2E_HOST}:${DEV_PORT}`;
+export const UPSTREAM_URL = `http://${E2E_HOST}:${UPSTREAM_PORT}`;
+
+/**
+ * The key the worker sends upstream. Distinctive on purpose: the specs assert it never reaches the page.
+ * Not a secret: the fake upstream accepts any key.
+ */
+export const FAKE_API_KEY = "sk-e2e-fake-key-7f3c91";
+/** The one model the fake upstream serves; the picker offers it as `openai:gpt-fake`. */
+export const FAKE_MODEL = "gpt-fake";
+export const FAKE_MODEL_ID = `openai:${FAKE_MODEL}`;
+export const DEMO_MODEL_ID = "demo:offline";
+
+/** The fake upstream's answer to any prompt, sent as these Chat Completions deltas. */
+export const FAKE_ANSWER_DELTAS = [
+  "Hello ",
+  "from ",
+  "the ",
+  "fake ",
+  "upstream. ",
+  "This ",
+  "answer ",
+  "streamed ",
+  "through ",
+  "the ",
+  "worker ",
+  "in ",
+  "small ",
+  "pieces.",
+];
+export const FAKE_ANSWER = FAKE_ANSWER_DELTAS.join("");
+/** Pause between the fake's deltas. */
+export const FAKE_DELTA_DELAY_MS = 40;
+
+/**
+ * A prompt containing this fails its first attempt with HTTP 500 and succeeds on the next one (so Retry succeeds).
+ * One attempt is FAIL_ONCE_REQUESTS upstream requests: the request itself plus the AI SDK's automatic retries
+ * (streamText's `maxRetries` defaults to 2; the fake sends `retry-after-ms: 0` so they come at once).
+ */
+export const FAIL_ONCE_MARKER = "[fail-once]";
+export const FAIL_ONCE_REQUESTS = port("E2E_FAIL_ONCE_REQUESTS", 3);
+/** A prompt containing this gets a long, slow answer (for Stop). */
+export const SLOW_MARKER = "[slow]";
+
+/** What the fake upstream records per request, served at `${UPSTREAM_URL}/__e2e/log`. */
+export type UpstreamLogEntry = {
+  index: number;
+  path: string;
+  model: string | undefined;
+  /** The last user message's text. */
+  prompt: string;
+  authorization: string | undefined;
+  status: number;
+  /** True when the client (the worker) closed the connection before the answer was complete. */
+  closedEarly: boolean;
+};
