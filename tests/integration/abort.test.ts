@@ -2,27 +2,14 @@
  * The client stops (aborts its request) while a slow upstream is streaming: the route must close the upstream
  * connection promptly, so the provider stops generating (and billing) an answer nobody reads.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { chatBody, iterateChunks, postChat, cleanEnvPerTest, type EnvKey } from "../support/chat-client";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai";
-import { startFakeWorkersAI, type FakeWorkersAI } from "../support/fake-workers-ai";
 import type { RecordedRequest } from "../support/http-fake";
-import { openAIEnv, workersAIEnv } from "../support/presets";
+import { openAIEnv, workersAIEnv, startFakeUpstreamsPerFile } from "../support/presets";
 
-let openai: FakeOpenAI;
-let workersAI: FakeWorkersAI;
+const fakes = startFakeUpstreamsPerFile();
 const setEnv = cleanEnvPerTest();
 
-beforeAll(async () => {
-  [openai, workersAI] = await Promise.all([startFakeOpenAI(), startFakeWorkersAI()]);
-});
-afterAll(async () => {
-  await Promise.all([openai.close(), workersAI.close()]);
-});
-beforeEach(() => {
-  openai.requests.length = 0;
-  workersAI.requests.length = 0;
-});
 
 // 200 words, one every 100 ms: 20 s if nobody stops it.
 const WORDS = Array.from({ length: 200 }, (_, i) => `word${i} `);
@@ -35,19 +22,19 @@ const cases: Case[] = [
     (api): Case => ({
       name: `OpenAI ${api}`,
       setup: () => {
-        openai.reply(SLOW);
-        return openAIEnv(openai, api);
+        fakes.openai.reply(SLOW);
+        return openAIEnv(fakes.openai, api);
       },
-      requests: () => openai.requests,
+      requests: () => fakes.openai.requests,
     }),
   ),
   {
     name: "Workers AI",
     setup: () => {
-      workersAI.reply(SLOW);
-      return workersAIEnv(workersAI);
+      fakes.workersAI.reply(SLOW);
+      return workersAIEnv(fakes.workersAI);
     },
-    requests: () => workersAI.requests,
+    requests: () => fakes.workersAI.requests,
   },
 ];
 

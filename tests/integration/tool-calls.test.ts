@@ -2,30 +2,18 @@
  * A getCurrentTime call whose arguments arrive in 1–3 character chunks, in each upstream wire format, through the real
  * route: the tool runs, its output reaches the client, the second model request carries the result, the answer follows.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { chat, chatBody, cleanEnvPerTest } from "../support/chat-client";
-import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai";
-import { startFakeWorkersAI, type FakeWorkersAI, type WorkersAIFormat } from "../support/fake-workers-ai";
+import {   type WorkersAIFormat } from "../support/fake-workers-ai";
 import { tinyChunks, type RecordedRequest } from "../support/http-fake";
-import { openAIEnv, workersAIEnv } from "../support/presets";
+import { openAIEnv, workersAIEnv, startFakeUpstreamsPerFile } from "../support/presets";
 
 const ARGS = '{"timeZone":"Europe/Paris"}';
 const ANSWER = ["It is ", "currently ", "a lovely ", "time in Paris ", "🇫🇷."];
 
-let openai: FakeOpenAI;
-let workersAI: FakeWorkersAI;
+const fakes = startFakeUpstreamsPerFile();
 const setEnv = cleanEnvPerTest();
 
-beforeAll(async () => {
-  [openai, workersAI] = await Promise.all([startFakeOpenAI(), startFakeWorkersAI()]);
-});
-afterAll(async () => {
-  await Promise.all([openai.close(), workersAI.close()]);
-});
-beforeEach(() => {
-  openai.requests.length = 0;
-  workersAI.requests.length = 0;
-});
 
 type Case = {
   name: string;
@@ -44,25 +32,25 @@ const cases: Case[] = [
   {
     name: "OpenAI Chat Completions",
     setup: () => {
-      setEnv(openAIEnv(openai, "chat"));
-      openai.reply(
+      setEnv(openAIEnv(fakes.openai, "chat"));
+      fakes.openai.reply(
         { type: "tool-call", toolName: "getCurrentTime", argChunks: tinyChunks(ARGS), callId: "call_paris" },
         { type: "text", deltas: ANSWER },
       );
     },
-    requests: () => openai.requests,
+    requests: () => fakes.openai.requests,
     toolResultOf: chatToolResult,
   },
   {
     name: "OpenAI Responses",
     setup: () => {
-      setEnv(openAIEnv(openai, "responses"));
-      openai.reply(
+      setEnv(openAIEnv(fakes.openai, "responses"));
+      fakes.openai.reply(
         { type: "tool-call", toolName: "getCurrentTime", argChunks: tinyChunks(ARGS), callId: "call_paris" },
         { type: "text", deltas: ANSWER },
       );
     },
-    requests: () => openai.requests,
+    requests: () => fakes.openai.requests,
     toolResultOf: (request) => {
       const item = request.body.input.find((entry: { type?: string }) => entry.type === "function_call_output");
       return item && { callId: item.call_id as string, content: item.output as string };
@@ -72,13 +60,13 @@ const cases: Case[] = [
     (format): Case => ({
       name: `Workers AI (${format} SSE shape)`,
       setup: () => {
-        setEnv(workersAIEnv(workersAI));
-        workersAI.reply(
+        setEnv(workersAIEnv(fakes.workersAI));
+        fakes.workersAI.reply(
           { type: "tool-call", format, toolName: "getCurrentTime", argChunks: tinyChunks(ARGS), id: "call_paris" },
           { type: "text", format, deltas: ANSWER },
         );
       },
-      requests: () => workersAI.requests,
+      requests: () => fakes.workersAI.requests,
       toolResultOf: chatToolResult,
     }),
   ),
@@ -135,13 +123,13 @@ describe.each(cases)("split tool-call arguments: $name", ({ setup, requests, too
 
 describe("a Workers AI model without tool support", () => {
   it("gets no tools in its request and just answers", async () => {
-    setEnv(workersAIEnv(workersAI, ["@cf/meta/llama-3.1-8b-instruct"]));
-    workersAI.reply({ type: "text", deltas: ["No tools ", "here."] });
+    setEnv(workersAIEnv(fakes.workersAI, ["@cf/meta/llama-3.1-8b-instruct"]));
+    fakes.workersAI.reply({ type: "text", deltas: ["No tools ", "here."] });
 
     const result = await chat(chatBody({ text: "What time is it in Paris?" }));
 
     expect(result.text).toBe("No tools here.");
-    expect(workersAI.runs.at(-1)?.model).toBe("@cf/meta/llama-3.1-8b-instruct");
-    expect(workersAI.requests[0].body.tools).toBeUndefined();
+    expect(fakes.workersAI.runs.at(-1)?.model).toBe("@cf/meta/llama-3.1-8b-instruct");
+    expect(fakes.workersAI.requests[0].body.tools).toBeUndefined();
   });
 });

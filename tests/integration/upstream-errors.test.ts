@@ -2,28 +2,19 @@
  * Upstream failures after the route has answered 200 and started its stream: each one must end the stream with a
  * clean `error` part carrying a safe message (lib/chat/stream.ts describeStreamError), never a broken SSE body.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance } from "vitest";
+import {  afterEach, beforeEach, describe, expect, it, type MockInstance } from "vitest";
 import { chatBody, iterateChunks, postChat, summarize, cleanEnvPerTest, type EnvKey } from "../support/chat-client";
-import { startFakeOpenAI, type FakeOpenAI, type OpenAIReply } from "../support/fake-openai";
-import { startFakeWorkersAI, type FakeWorkersAI, type WorkersAIReply } from "../support/fake-workers-ai";
+import {   type OpenAIReply } from "../support/fake-openai";
+import {   type WorkersAIReply } from "../support/fake-workers-ai";
 import type { RecordedRequest } from "../support/http-fake";
-import { expectSafeErrorText, openAIEnv, spyOnConsoleError, workersAIEnv } from "../support/presets";
+import { expectSafeErrorText, openAIEnv, spyOnConsoleError, workersAIEnv, startFakeUpstreamsPerFile } from "../support/presets";
 import type { UIMessageChunk } from "ai";
 
-let openai: FakeOpenAI;
-let workersAI: FakeWorkersAI;
+const fakes = startFakeUpstreamsPerFile();
 let consoleError: MockInstance<typeof console.error>;
 const setEnv = cleanEnvPerTest();
 
-beforeAll(async () => {
-  [openai, workersAI] = await Promise.all([startFakeOpenAI(), startFakeWorkersAI()]);
-});
-afterAll(async () => {
-  await Promise.all([openai.close(), workersAI.close()]);
-});
 beforeEach(() => {
-  openai.requests.length = 0;
-  workersAI.requests.length = 0;
   consoleError = spyOnConsoleError();
 });
 afterEach(() => {
@@ -42,22 +33,22 @@ const upstreams: Upstream[] = [
   ...(["chat", "responses"] as const).map(
     (api): Upstream => ({
       name: `OpenAI ${api === "chat" ? "Chat Completions" : "Responses"}`,
-      env: () => openAIEnv(openai, api),
+      env: () => openAIEnv(fakes.openai, api),
       failAlways: (failure) =>
-        openai.replyAlways(
+        fakes.openai.replyAlways(
           ("status" in failure ? { type: "error", status: failure.status } : { type: "text", ...failure }) as OpenAIReply,
         ),
-      requests: () => openai.requests,
+      requests: () => fakes.openai.requests,
     }),
   ),
   {
     name: "Workers AI",
-    env: () => workersAIEnv(workersAI),
+    env: () => workersAIEnv(fakes.workersAI),
     failAlways: (failure) =>
-      workersAI.replyAlways(
+      fakes.workersAI.replyAlways(
         ("status" in failure ? { type: "error", status: failure.status } : { type: "text", ...failure }) as WorkersAIReply,
       ),
-    requests: () => workersAI.requests,
+    requests: () => fakes.workersAI.requests,
   },
 ];
 

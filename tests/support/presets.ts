@@ -1,8 +1,8 @@
 /** Env presets that point the app at the fake upstreams, and checks shared by the integration tests. */
-import { expect, vi, type MockInstance } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect, vi, type MockInstance } from "vitest";
 import type { EnvKey } from "./chat-client";
-import type { FakeOpenAI } from "./fake-openai";
-import type { FakeWorkersAI } from "./fake-workers-ai";
+import { startFakeOpenAI, type FakeOpenAI } from "./fake-openai";
+import { startFakeWorkersAI, type FakeWorkersAI } from "./fake-workers-ai";
 
 export const OPENAI_TEST_KEY = "test";
 export const CLOUDFLARE_TEST_TOKEN = "cf-test-token";
@@ -40,4 +40,20 @@ export function expectSafeErrorText(text: string) {
   expect(text).not.toContain(CLOUDFLARE_TEST_TOKEN);
   expect(text).not.toMatch(/\bat .*:\d+:\d+/);
   expect(text).not.toMatch(/Error:|AI_/);
+}
+
+/** Starts both fake upstreams for a test file, clears their request logs before each test, closes them after. */
+export function startFakeUpstreamsPerFile(): { openai: FakeOpenAI; workersAI: FakeWorkersAI } {
+  const upstreams = {} as { openai: FakeOpenAI; workersAI: FakeWorkersAI };
+  beforeAll(async () => {
+    [upstreams.openai, upstreams.workersAI] = await Promise.all([startFakeOpenAI(), startFakeWorkersAI()]);
+  });
+  afterAll(async () => {
+    await Promise.all([upstreams.openai.close(), upstreams.workersAI.close()]);
+  });
+  beforeEach(() => {
+    upstreams.openai.requests.length = 0;
+    upstreams.workersAI.requests.length = 0;
+  });
+  return upstreams;
 }
