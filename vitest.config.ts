@@ -15,6 +15,8 @@ export default defineConfig({
     environment: "node",
     include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
     exclude: ["tests/e2e/**", "node_modules/**"],
+    // OpenNext's Cloudflare context with a real local D1 (started on a file's first query) and a SESSION_SECRET.
+    setupFiles: ["tests/support/cloudflare-context.ts"],
     testTimeout: 15_000,
     hookTimeout: 15_000,
     // Tests mutate process.env; each file runs in its own worker, tests inside a file run in order.

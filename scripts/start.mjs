@@ -1,14 +1,17 @@
 // `npm start`: builds the worker when its sources changed, then serves it in local workerd (wrangler dev --local),
 // offline, exactly as Cloudflare runs it. PORT (default 3000) picks the port; the app's variables in the
 // environment are forwarded into the worker, so `OPENAI_API_KEY=… npm start` works like a deployed secret.
+// Before the worker starts, pending D1 migrations are applied to the local database (.wrangler/state), and the worker
+// gets a local SESSION_SECRET (generated once into .wrangler/session-secret) unless .dev.vars or the shell sets one.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { applyLocalMigrations, localSessionSecret } from "./local-dev.mjs";
 import { writeLocalWranglerConfig } from "./local-wrangler-config.mjs";
 import { bin, buildIfStale, root } from "./worker-build.mjs";
 
 /** The variables lib/env.ts reads (by prefix), forwarded into the worker. */
-const FORWARDED = /^(OPENAI_|CLOUDFLARE_|WORKERS_AI_|DEFAULT_MODEL$|ENABLE_DEMO_MODEL$|DEMO_)/;
+const FORWARDED = /^(OPENAI_|CLOUDFLARE_|WORKERS_AI_|DEFAULT_MODEL$|ENABLE_DEMO_MODEL$|DEMO_|WEATHER_API_BASE_URL$|SESSION_SECRET$)/;
 
 /** dotenv syntax: double-quoted, with backslashes, quotes and newlines escaped. */
 function envFileLine(key, value) {
@@ -16,9 +19,17 @@ function envFileLine(key, value) {
   return `${key}="${escaped}"`;
 }
 
+/** The generated local SESSION_SECRET as an env file, passed first so .dev.vars and the shell override it. */
+function writeLocalSecretEnv() {
+  const path = join(root, ".wrangler", "session-secret.env");
+  writeFileSync(path, envFileLine("SESSION_SECRET", localSessionSecret()) + "\n", { mode: 0o600 });
+  return path;
+}
+
 function writeForwardedEnv() {
   const lines = Object.entries(process.env)
-    .filter(([key, value]) => FORWARDED.test(key) && value !== undefined)
+    // An empty SESSION_SECRET would override the generated one (below) with nothing.
+    .filter(([key, value]) => FORWARDED.test(key) && value !== undefined && !(key === "SESSION_SECRET" && !value.trim()))
     .map(([key, value]) => envFileLine(key, value));
   mkdirSync(join(root, ".wrangler"), { recursive: true });
   const path = join(root, ".wrangler", "start.env");
@@ -28,10 +39,20 @@ function writeForwardedEnv() {
 
 if (process.env.SKIP_BUILD !== "1") buildIfStale();
 
+const config = writeLocalWranglerConfig();
+try {
+  applyLocalMigrations({ configPath: config });
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
+}
+
 const port = process.env.PORT || "3000";
-// A developer's own .dev.vars (local secrets) first; variables set in the shell win over it.
-const envFiles = [join(root, ".dev.vars"), writeForwardedEnv()].filter(existsSync).flatMap((file) => ["--env-file", file]);
-const args = ["dev", "--local", "-c", writeLocalWranglerConfig(), "--port", port, "--ip", process.env.HOST || "127.0.0.1", ...envFiles];
+// Later files win: the generated secret, then a developer's own .dev.vars (local secrets), then the shell's variables.
+const envFiles = [writeLocalSecretEnv(), join(root, ".dev.vars"), writeForwardedEnv()]
+  .filter(existsSync)
+  .flatMap((file) => ["--env-file", file]);
+const args = ["dev", "--local", "-c", config, "--port", port, "--ip", process.env.HOST || "127.0.0.1", ...envFiles];
 if (process.env.INSPECTOR_PORT) args.push("--inspector-port", process.env.INSPECTOR_PORT);
 if (!process.stdout.isTTY) args.push("--show-interactive-dev-session=false");
 
