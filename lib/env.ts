@@ -33,6 +33,10 @@ const envSchema = z.object({
   /** Keep the offline demo model in the picker even when a real provider is configured. */
   ENABLE_DEMO_MODEL: flag,
   DEMO_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(20),
+  /** Replaces Open-Meteo's hosts for the getWeather tool (tests, proxies). */
+  WEATHER_API_BASE_URL: optionalText.pipe(z.url().optional()),
+  /** Signs visitor cookies and tool approvals. */
+  SESSION_SECRET: optionalText,
 });
 
 export type AppEnv = z.infer<typeof envSchema> & {
