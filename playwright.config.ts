@@ -73,6 +73,9 @@ const appEnv = {
   CLOUDFLARE_ACCOUNT_ID: "",
   CLOUDFLARE_API_TOKEN: "",
   WORKERS_AI_MODELS: "",
+  // The getWeather tool asks the fake upstream, which also speaks Open-Meteo's API.
+  WEATHER_API_BASE_URL: UPSTREAM_URL,
+  SESSION_SECRET: "e2e-session-secret-not-for-production",
   NEXT_TELEMETRY_DISABLED: "1",
   WRANGLER_SEND_METRICS: "false",
   PATH,

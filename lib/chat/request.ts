@@ -1,7 +1,7 @@
 import "server-only";
 import { safeValidateUIMessages } from "ai";
 import { z } from "zod";
-import { chatTools } from "@/lib/ai/tools";
+import type { ChatTools } from "@/lib/ai/tools";
 import { AppError } from "@/lib/errors";
 import type { ChatMessage } from "./types";
 
@@ -68,7 +68,7 @@ function textBytes(messages: ChatMessage[]): number {
 }
 
 /** Validates a POST /api/chat body: shape first, then limits, then each message against the tool schemas. */
-export async function parseChatRequest(request: Request): Promise<ChatRequest> {
+export async function parseChatRequest(request: Request, tools: ChatTools): Promise<ChatRequest> {
   const contentType = request.headers.get("content-type") ?? "";
   if (!contentType.toLowerCase().startsWith("application/json")) {
     throw new AppError("unsupported_media_type:chat", "Send the chat request as application/json.");
@@ -96,7 +96,7 @@ export async function parseChatRequest(request: Request): Promise<ChatRequest> {
     throw new AppError("bad_request:chat", "Each message needs a role of \"user\" or \"assistant\".");
   }
 
-  const validated = await safeValidateUIMessages<ChatMessage>({ messages, tools: chatTools });
+  const validated = await safeValidateUIMessages<ChatMessage>({ messages, tools });
   if (!validated.success) {
     throw new AppError("bad_request:chat", `Invalid message: ${validated.error.message.slice(0, 300)}`);
   }

@@ -3,6 +3,7 @@ import {
   APICallError,
   convertToModelMessages,
   createUIMessageStreamResponse,
+  InvalidToolApprovalSignatureError,
   isStepCount,
   RetryError,
   streamText,
@@ -10,7 +11,7 @@ import {
   type LanguageModel,
 } from "ai";
 import { systemInstructions } from "@/lib/ai/prompts";
-import { chatTools } from "@/lib/ai/tools";
+import { chatToolApproval, type ChatTools } from "@/lib/ai/tools";
 import { coalesceTextDeltas } from "./coalesce";
 import type { ChatMessage, ModelSummary } from "./types";
 
@@ -18,6 +19,8 @@ export const STREAM_SETTINGS = {
   /** The model may call tools and then answer, within this many steps. */
   maxSteps: 5,
   maxOutputTokens: 4_096,
+  /** A tool still running after this long fails (its card shows it) and the answer goes on without it. */
+  toolTimeoutMs: 20_000,
   /** An SSE comment goes out after this much silence, so proxies keep the connection open. */
   keepAliveMs: 15_000,
 };
@@ -33,6 +36,9 @@ const CONNECTION_FAILED = "The connection to the model provider failed. Try agai
 /** A message safe to show: the status of an upstream failure, never its URL, key or stack. */
 export function describeStreamError(error: unknown): string {
   const cause = RetryError.isInstance(error) ? error.lastError : error;
+  if (InvalidToolApprovalSignatureError.isInstance(cause)) {
+    return "This approval could not be verified, so the tool did not run. Ask again.";
+  }
   if (APICallError.isInstance(cause)) {
     const status = cause.statusCode;
     if (status === 401 || status === 403) return `The model provider refused the credentials (HTTP ${status}). Check the API key.`;
@@ -91,20 +97,28 @@ export type StreamChatOptions = {
   model: LanguageModel;
   modelInfo: ModelSummary;
   messages: ChatMessage[];
+  tools: ChatTools;
+  /** Signs approval requests so a client cannot forge an approval. */
+  approvalSecret: string;
   /** Aborts the model call when the client stops or disconnects. */
   signal: AbortSignal;
 };
 
 /** One chat turn: UI messages in, a UI message stream (SSE) out. */
-export async function streamChat({ model, modelInfo, messages, signal }: StreamChatOptions): Promise<Response> {
-  const tools = modelInfo.supportsTools ? chatTools : undefined;
+export async function streamChat(options: StreamChatOptions): Promise<Response> {
+  const { model, modelInfo, messages, signal } = options;
+  // A model without tool support is still usable: it just gets no tools.
+  const tools = modelInfo.supportsTools ? options.tools : undefined;
   const result = streamText({
     model,
     instructions: systemInstructions(),
     messages: await convertToModelMessages(messages, { tools, ignoreIncompleteToolCalls: true }),
     tools,
+    toolApproval: chatToolApproval,
+    experimental_toolApprovalSecret: options.approvalSecret,
     stopWhen: isStepCount(STREAM_SETTINGS.maxSteps),
     maxOutputTokens: STREAM_SETTINGS.maxOutputTokens,
+    timeout: { toolMs: STREAM_SETTINGS.toolTimeoutMs },
     abortSignal: signal,
     onError: ({ error }) => {
       if (!signal.aborted) console.error("chat stream failed:", describeStreamError(error), error);
@@ -114,7 +128,7 @@ export async function streamChat({ model, modelInfo, messages, signal }: StreamC
   return createUIMessageStreamResponse({
     headers: HEADERS,
     keepAliveMs: STREAM_SETTINGS.keepAliveMs,
-    stream: toUIMessageStream<typeof chatTools, ChatMessage>({
+    stream: toUIMessageStream<ChatTools, ChatMessage>({
       stream: endWithErrorPart(result.stream, (error) => {
         if (!signal.aborted) console.error("chat stream failed:", describeStreamError(error), error);
       }),

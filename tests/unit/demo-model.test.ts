@@ -6,9 +6,14 @@ import {
   DEMO_MODEL_ID,
   planDemoTurn,
   splitIntoWords,
-  timeZoneFromPrompt,
+  expressionFromPrompt,
+  noteFromPrompt,
+  timeZonesFromPrompt,
+  toolCallsForPrompt,
 } from "@/lib/ai/providers/demo";
-import { chatTools } from "@/lib/ai/tools";
+import { testChatTools } from "../support/tools";
+
+const chatTools = testChatTools();
 
 const TIME_TOOL = {
   type: "function" as const,
@@ -58,18 +63,61 @@ describe("splitIntoWords", () => {
   });
 });
 
-describe("timeZoneFromPrompt", () => {
+describe("timeZonesFromPrompt", () => {
   it.each([
-    ["What time is it in Tokyo?", "Asia/Tokyo"],
-    ["what's the time in new york", "America/New_York"],
-    ["Date in Europe/Lisbon please", "Europe/Lisbon"],
-    ["What time is it in America/Argentina/Buenos_Aires?", "America/Argentina/Buenos_Aires"],
-    ["What time is it in Atlantis?", "Atlantis"],
-    ["what time is it", "UTC"],
-    ["Tell me about Tokyo", undefined],
-    ["Write a long essay", undefined],
-  ])("%j → %j", (text, zone) => {
-    expect(timeZoneFromPrompt(text)).toBe(zone);
+    ["What time is it in Tokyo?", ["Asia/Tokyo"]],
+    ["what's the time in new york", ["America/New_York"]],
+    ["Date in Europe/Lisbon please", ["Europe/Lisbon"]],
+    ["What time is it in America/Argentina/Buenos_Aires?", ["America/Argentina/Buenos_Aires"]],
+    ["What time is it in Atlantis?", ["Atlantis"]],
+    ["What time is it in Tokyo and Paris?", ["Asia/Tokyo", "Europe/Paris"]],
+    ["what time is it", ["UTC"]],
+    ["Tell me about Tokyo", []],
+    ["Write a long essay", []],
+  ])("%j → %j", (text, zones) => {
+    expect(timeZonesFromPrompt(text)).toEqual(zones);
+  });
+});
+
+describe("demo prompts → tool calls", () => {
+  it.each([
+    ["What's the weather in Paris?", [["getWeather", { city: "Paris" }]]],
+    [
+      "What's the weather and the time in Paris?",
+      [
+        ["getWeather", { city: "Paris" }],
+        ["getCurrentTime", { timeZone: "Europe/Paris" }],
+      ],
+    ],
+    ["Weather in Reykjavik please", [["getWeather", { city: "Reykjavik" }]]],
+    ["Calculate (17.5 * 3) / 4", [["calculate", { expression: "(17.5 * 3) / 4" }]]],
+    ["What is 2^10?", [["calculate", { expression: "2^10" }]]],
+    ["Save a note: buy milk and eggs", [["saveNote", { title: "Buy milk and eggs", body: "buy milk and eggs" }]]],
+    ["List my notes", [["listNotes", {}]]],
+    ["What is my time zone?", [["getUserTimezone", {}]]],
+    ["What time is it in Atlantis?", [["getCurrentTime", { timeZone: "Atlantis" }]]],
+    ["Hello there", []],
+    ["What is the capital of France?", []],
+  ])("%j", (prompt, calls) => {
+    expect(toolCallsForPrompt(prompt).map((call) => [call.toolName, call.input])).toEqual(calls);
+  });
+
+  it("a long note gets a short title and keeps the whole body", () => {
+    expect(noteFromPrompt("Remember that the quarterly review moved to Thursday at 3pm.")).toEqual({
+      title: "The quarterly review moved to Thursday…",
+      body: "the quarterly review moved to Thursday at 3pm",
+    });
+  });
+
+  it("only arithmetic counts as a calculation", () => {
+    expect(expressionFromPrompt("What is sqrt(2) * 3?")).toBe("sqrt(2) * 3");
+    expect(expressionFromPrompt("What is love?")).toBeUndefined();
+    expect(expressionFromPrompt("What is 42?")).toBeUndefined();
+  });
+
+  it("calls only the tools it was offered", () => {
+    const turn = planDemoTurn(userPrompt("What's the weather and the time in Paris?"), new Set(["getCurrentTime"]));
+    expect(turn).toMatchObject({ kind: "tool-calls", calls: [{ toolName: "getCurrentTime" }] });
   });
 });
 

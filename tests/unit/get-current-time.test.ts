@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { getCurrentTime } from "@/lib/ai/tools/get-current-time";
-import { chatTools } from "@/lib/ai/tools";
+import { testChatTools } from "../support/tools";
+
+const chatTools = testChatTools();
 
 const options = { toolCallId: "call-1", messages: [], context: {} } as never;
 

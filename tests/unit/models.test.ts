@@ -21,6 +21,8 @@ function makeEnv(overrides: Partial<AppEnv> = {}): AppEnv {
     DEFAULT_MODEL: undefined,
     ENABLE_DEMO_MODEL: false,
     DEMO_DELAY_MS: 20,
+    WEATHER_API_BASE_URL: undefined,
+    SESSION_SECRET: undefined,
     AI: undefined,
     ...overrides,
   };

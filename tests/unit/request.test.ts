@@ -3,12 +3,15 @@ import { POST } from "@/app/api/chat/route";
 import { LIMITS, parseChatRequest, readBodyText } from "@/lib/chat/request";
 import { AppError } from "@/lib/errors";
 import { chatBody, chatRequest, cleanEnvPerTest, userMessage } from "../support/chat-client";
+import { testChatTools } from "../support/tools";
 
 cleanEnvPerTest();
 
+const tools = testChatTools();
+
 /** parseChatRequest must reject with an AppError of this code and status. */
 async function expectRejected(request: Request, code: string, status: number): Promise<AppError> {
-  const error = await parseChatRequest(request).then(
+  const error = await parseChatRequest(request, tools).then(
     () => undefined,
     (thrown: unknown) => thrown,
   );
@@ -63,7 +66,7 @@ function countingStream(totalBytes: number, chunkBytes = 64 * 1024) {
 
 describe("parseChatRequest: valid bodies", () => {
   it("accepts a useChat body and returns validated messages, defaults filled in", async () => {
-    const parsed = await parseChatRequest(chatRequest(chatBody({ text: "Hi!", model: "demo:offline" })));
+    const parsed = await parseChatRequest(chatRequest(chatBody({ text: "Hi!", model: "demo:offline" })), tools);
     expect(parsed.id).toBe("chat-test-1");
     expect(parsed.model).toBe("demo:offline");
     expect(parsed.trigger).toBe("submit-message");
@@ -71,14 +74,14 @@ describe("parseChatRequest: valid bodies", () => {
   });
 
   it("defaults trigger and leaves model undefined when absent", async () => {
-    const parsed = await parseChatRequest(chatRequest({ id: "c", messages: [userMessage("x")] }));
+    const parsed = await parseChatRequest(chatRequest({ id: "c", messages: [userMessage("x")] }), tools);
     expect(parsed.trigger).toBe("submit-message");
     expect(parsed.model).toBeUndefined();
   });
 
   it("accepts a content type with a charset parameter, in any case", async () => {
     const request = chatRequest(chatBody(), { headers: { "content-type": "Application/JSON; charset=utf-8" } });
-    await expect(parseChatRequest(request)).resolves.toMatchObject({ id: "chat-test-1" });
+    await expect(parseChatRequest(request, tools)).resolves.toMatchObject({ id: "chat-test-1" });
   });
 
   it("accepts a conversation with an assistant turn that called getCurrentTime", async () => {
@@ -101,16 +104,16 @@ describe("parseChatRequest: valid bodies", () => {
       },
       userMessage("Thanks", "m-user-2"),
     ];
-    const parsed = await parseChatRequest(chatRequest(chatBody({ messages })));
+    const parsed = await parseChatRequest(chatRequest(chatBody({ messages })), tools);
     expect(parsed.messages).toHaveLength(3);
     expect(parsed.messages[1].parts[1]).toMatchObject({ type: "tool-getCurrentTime", state: "output-available" });
   });
 
   it("accepts exactly the limits: 200 messages and 100 KB of text", async () => {
     const many = Array.from({ length: LIMITS.maxMessages }, (_, i) => userMessage(`m${i}`, `id-${i}`));
-    await expect(parseChatRequest(chatRequest(chatBody({ messages: many })))).resolves.toBeDefined();
+    await expect(parseChatRequest(chatRequest(chatBody({ messages: many })), tools)).resolves.toBeDefined();
     const text = "x".repeat(LIMITS.maxTextBytes);
-    await expect(parseChatRequest(chatRequest(chatBody({ text })))).resolves.toBeDefined();
+    await expect(parseChatRequest(chatRequest(chatBody({ text })), tools)).resolves.toBeDefined();
   });
 });
 
@@ -214,7 +217,7 @@ describe("parseChatRequest: rejected bodies", () => {
         controller.close();
       },
     });
-    const parsed = await parseChatRequest(rawRequest(stream));
+    const parsed = await parseChatRequest(rawRequest(stream), tools);
     expect(parsed.messages[0].parts[0]).toEqual({ type: "text", text: "héllo wörld" });
   });
 

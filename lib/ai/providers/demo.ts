@@ -6,6 +6,8 @@ import type {
   LanguageModelV4ToolResultOutput,
   LanguageModelV4Usage,
 } from "@ai-sdk/provider";
+import type { Weather } from "@/lib/ai/tools/get-weather";
+import type { Note } from "@/lib/ai/tools/notes";
 
 /**
  * The offline demo model: a real AI SDK language model (spec v4) that needs no network or key.
@@ -47,17 +49,76 @@ function pendingToolResults(prompt: LanguageModelV4Prompt) {
   return last.content.flatMap((part) => (part.type === "tool-result" ? [part] : []));
 }
 
-/** "What time is it in Tokyo?" → Asia/Tokyo; an explicit IANA name wins; an unknown place is passed through as is. */
-export function timeZoneFromPrompt(text: string): string | undefined {
+const KNOWN_PLACES: Record<string, string> = {
+  tokyo: "Tokyo",
+  paris: "Paris",
+  london: "London",
+  berlin: "Berlin",
+  sydney: "Sydney",
+  "new york": "New York",
+  "san francisco": "San Francisco",
+  "los angeles": "Los Angeles",
+  singapore: "Singapore",
+};
+
+/** Places named in a prompt, in order: known cities first, else capitalised names after "in" / "and". */
+export function placesInPrompt(text: string): string[] {
   const lower = text.toLowerCase();
-  if (!/\b(time|clock|date)\b/.test(lower)) return undefined;
+  const known = Object.keys(KNOWN_PLACES)
+    .map((key) => ({ key, at: lower.indexOf(key) }))
+    .filter(({ at }) => at >= 0)
+    .sort((a, b) => a.at - b.at)
+    .map(({ key }) => KNOWN_PLACES[key]);
+  if (known.length > 0) return known;
+  const named = [...text.matchAll(/\b(?:in|and|for) ([A-Z][a-zA-Z]+(?: [A-Z][a-zA-Z]+)?)/g)].map((match) => match[1]);
+  return [...new Set(named)];
+}
+
+/** "What time is it in Tokyo?" → Asia/Tokyo; an explicit IANA name wins; an unknown place is passed through as is. */
+export function timeZonesFromPrompt(text: string): string[] {
+  if (!/\b(time|clock|date)\b/i.test(text)) return [];
   const iana = text.match(/\b[A-Z][A-Za-z_]+\/[A-Z][A-Za-z_]+(?:\/[A-Z][A-Za-z_]+)?\b/);
-  if (iana) return iana[0];
-  for (const [city, zone] of Object.entries(CITY_TIME_ZONES)) {
-    if (lower.includes(city)) return zone;
+  if (iana) return [iana[0]];
+  const zones = placesInPrompt(text).map((place) => CITY_TIME_ZONES[place.toLowerCase()] ?? place);
+  return zones.length > 0 ? zones : ["UTC"];
+}
+
+/** "Calculate (17.5 * 3) / 4" or "What is 2^10?" → the expression, when it looks like arithmetic. */
+export function expressionFromPrompt(text: string): string | undefined {
+  const match = text.match(/\b(?:calculate|compute|evaluate|what(?:'s| is))\s+(.+?)[?.!\s]*$/i);
+  const expression = match?.[1].trim();
+  if (!expression || !/\d/.test(expression) || !/[-+*/%^()]|sqrt|\d\s*\w+\(/i.test(expression)) return undefined;
+  return expression;
+}
+
+/** "Save a note: buy milk" / "Remember that the demo is at 3pm" → a title and body for saveNote. */
+export function noteFromPrompt(text: string): { title: string; body: string } | undefined {
+  const match = text.match(/\b(?:save (?:a )?note|take (?:a )?note|note down|remember)(?: that| to)?\s*[:,-]?\s*(.+)$/is);
+  const body = match?.[1].trim().replace(/[.!]+$/, "");
+  if (!body) return undefined;
+  const words = body.split(/\s+/);
+  const title = words.slice(0, 6).join(" ") + (words.length > 6 ? "…" : "");
+  return { title: title.charAt(0).toUpperCase() + title.slice(1), body };
+}
+
+/** What the demo model calls for a question, in this order of precedence; empty when it just answers. */
+export function toolCallsForPrompt(question: string): DemoToolCall[] {
+  if (/\b(my|local) (time ?zone|timezone|local time)\b|\bwhere am i\b|\bmy time\b/i.test(question)) {
+    return [{ toolName: "getUserTimezone", input: {} }];
   }
-  const place = text.match(/\bin ([A-Z][a-zA-Z]+)/);
-  return place ? place[1] : "UTC";
+  if (/\b(list|show|read|what are)\b.*\bnotes\b/i.test(question)) return [{ toolName: "listNotes", input: {} }];
+  const note = noteFromPrompt(question);
+  if (note) return [{ toolName: "saveNote", input: note }];
+  const expression = expressionFromPrompt(question);
+  if (expression) return [{ toolName: "calculate", input: { expression } }];
+
+  const calls: DemoToolCall[] = [];
+  if (/\b(weather|forecast|temperature|rain|sunny)\b/i.test(question)) {
+    const places = placesInPrompt(question);
+    for (const city of places.length > 0 ? places : ["London"]) calls.push({ toolName: "getWeather", input: { city } });
+  }
+  for (const timeZone of timeZonesFromPrompt(question)) calls.push({ toolName: "getCurrentTime", input: { timeZone } });
+  return calls;
 }
 
 function describeOutput(output: LanguageModelV4ToolResultOutput): { ok: boolean; text: string } {
@@ -77,20 +138,56 @@ function describeOutput(output: LanguageModelV4ToolResultOutput): { ok: boolean;
   }
 }
 
-function answerFromToolResults(results: ReturnType<typeof pendingToolResults>): string {
-  const lines = results.map((result) => {
-    const { ok, text } = describeOutput(result.output);
-    if (!ok) return `- The \`${result.toolName}\` tool failed: ${text}`;
-    if (result.toolName === "getCurrentTime" && result.output.type === "json") {
-      const value = result.output.value as { local?: string; timeZone?: string };
-      return `- In **${value.timeZone}** it is currently **${value.local}**.`;
+type ToolResult = ReturnType<typeof pendingToolResults>[number];
+
+/** One markdown line per tool result, the way a model would summarise it. */
+function describeResult(result: ToolResult): string {
+  if (result.output.type === "execution-denied") {
+    return `- You declined the \`${result.toolName}\` call, so I did not run it.`;
+  }
+  const { ok, text } = describeOutput(result.output);
+  if (!ok) return `- The \`${result.toolName}\` tool failed: ${text}`;
+  if (result.output.type !== "json") return `- \`${result.toolName}\` returned: ${text}`;
+  // The shapes of our own tools' outputs (lib/ai/tools); the demo only reads what it prints.
+  const value = result.output.value as never;
+  switch (result.toolName) {
+    case "getCurrentTime": {
+      const time: { timeZone: string; local: string } = value;
+      return `- In **${time.timeZone}** it is currently **${time.local}**.`;
     }
-    return `- \`${result.toolName}\` returned: \`${text}\``;
-  });
+    case "getWeather": {
+      const { location, current }: Weather = value;
+      const place = [location.name, location.country].filter(Boolean).join(", ");
+      return `- In **${place}** it is **${current.temperatureC} °C** and ${current.condition.toLowerCase()}.`;
+    }
+    case "calculate": {
+      const calculation: { expression: string; result: number } = value;
+      return `- \`${calculation.expression}\` = **${calculation.result}**`;
+    }
+    case "saveNote": {
+      const note: Note = value;
+      return `- I saved your note **${note.title}**. Ask me to "list my notes" to see it again.`;
+    }
+    case "listNotes": {
+      const { notes }: { notes: Note[] } = value;
+      if (notes.length === 0) return "- You have no saved notes yet.";
+      const count = `${notes.length} saved note${notes.length === 1 ? "" : "s"}`;
+      return [`- You have ${count}:`, ...notes.map((note) => `  - **${note.title}**: ${note.body}`)].join("\n");
+    }
+    case "getUserTimezone": {
+      const browser: { timeZone: string; locale: string; localTime: string } = value;
+      return `- Your browser says your time zone is **${browser.timeZone}** (locale ${browser.locale}); your local time is **${browser.localTime}**.`;
+    }
+    default:
+      return `- \`${result.toolName}\` returned: \`${text}\``;
+  }
+}
+
+function answerFromToolResults(results: ToolResult[]): string {
   return [
     "Here is what the tools told me:",
     "",
-    ...lines,
+    ...results.map(describeResult),
     "",
     "_(Answered by the offline demo model from the tool results above.)_",
   ].join("\n");
@@ -107,7 +204,7 @@ function demoAnswer(question: string): string {
     "",
     "- **Streaming**: the answer arrives word by word, the way a real model streams it.",
     "- **Markdown**: headings, lists, `inline code`, tables and highlighted code blocks.",
-    "- **Tools**: ask _\"What time is it in Tokyo?\"_ and watch the tool card, then the answer.",
+    "- **Tools**: ask _\"What's the weather and the time in Paris?\"_, _\"Calculate (17.5 * 3) / 4\"_, _\"Save a note: buy milk\"_ or _\"What is my time zone?\"_ and watch the tool cards, then the answer.",
     "",
     "```ts",
     "const result = streamText({",
@@ -141,15 +238,14 @@ function demoAnswer(question: string): string {
   return [...sections, ...extra].join("\n");
 }
 
-/** Decides what the demo model does this step. */
+/** Decides what the demo model does this step: answer pending tool results, call tools, or just answer. */
 export function planDemoTurn(prompt: LanguageModelV4Prompt, toolNames: Set<string>): DemoTurn {
   const results = pendingToolResults(prompt);
   if (results.length > 0) return { kind: "text", text: answerFromToolResults(results) };
   const question = lastUserText(prompt);
-  const timeZone = timeZoneFromPrompt(question);
-  if (timeZone && toolNames.has("getCurrentTime")) {
-    return { kind: "tool-calls", calls: [{ toolName: "getCurrentTime", input: { timeZone } }] };
-  }
+  // Only tools the model was offered: a model with tools off just answers.
+  const calls = toolCallsForPrompt(question).filter((call) => toolNames.has(call.toolName));
+  if (calls.length > 0) return { kind: "tool-calls", calls };
   return { kind: "text", text: demoAnswer(question) };
 }
 

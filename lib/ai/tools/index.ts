@@ -1,8 +1,31 @@
-import type { InferUITools } from "ai";
+import type { InferUITools, ToolApprovalConfiguration } from "ai";
+import { calculate } from "./calculate";
 import { getCurrentTime } from "./get-current-time";
+import { getUserTimezone } from "./get-user-timezone";
+import { createGetWeather } from "./get-weather";
+import { createListNotes, createSaveNote, type NoteStore } from "./notes";
+
+export type ChatToolsContext = {
+  /** Replaces Open-Meteo's hosts (tests, proxies); unset means the public service. */
+  weatherBaseUrl?: string;
+  /** The asking visitor's notes. */
+  notes: NoteStore;
+};
 
 /** Every tool the server offers a model. A model without tool support gets none (see lib/ai/models.ts). */
-export const chatTools = { getCurrentTime };
+export function createChatTools({ weatherBaseUrl, notes }: ChatToolsContext) {
+  return {
+    getWeather: createGetWeather({ baseUrl: weatherBaseUrl }),
+    calculate,
+    getCurrentTime,
+    saveNote: createSaveNote(notes),
+    listNotes: createListNotes(notes),
+    getUserTimezone,
+  };
+}
 
-export type ChatTools = typeof chatTools;
+export type ChatTools = ReturnType<typeof createChatTools>;
 export type ChatUITools = InferUITools<ChatTools>;
+
+/** Tools with side effects wait for the user's yes; the rest run at once. */
+export const chatToolApproval: ToolApprovalConfiguration<ChatTools, unknown> = { saveNote: "user-approval" };
