@@ -41,7 +41,8 @@ function tokenize(input: string): Token[] {
     const match = pattern.exec(input);
     if (!match) {
       if (/^\s*$/.test(input.slice(index))) break;
-      throw new ArithmeticError(`Unexpected character "${input.slice(index).trim()[0]}" at position ${index + 1}.`);
+      const at = index + (input.slice(index).length - input.slice(index).trimStart().length);
+      throw new ArithmeticError(`Unexpected character "${input[at]}" at position ${at + 1}.`);
     }
     index = pattern.lastIndex;
     if (match[1] !== undefined) tokens.push({ kind: "number", value: Number(match[1]) });
@@ -142,8 +143,9 @@ class Parser {
   }
 
   private call(name: string): number {
-    if (name in CONSTANTS && !this.peekOp("(")) return CONSTANTS[name];
-    const fn = FUNCTIONS[name];
+    // Own keys only: "constructor" or "__proto__" must not find Object.prototype's members.
+    if (Object.hasOwn(CONSTANTS, name) && !this.peekOp("(")) return CONSTANTS[name];
+    const fn = Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
     if (!fn) throw new ArithmeticError(`Unknown name "${name}".`);
     this.expect("(");
     const args = [this.expression()];
