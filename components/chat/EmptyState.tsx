@@ -1,10 +1,12 @@
 import { LogoIcon } from "@/components/ui/icons";
 
 const SUGGESTED_PROMPTS = [
-  "What time is it in Tokyo?",
+  "What's the weather and the time in Paris?",
   "Explain streaming with a code example",
+  "Calculate (17.5 * 3) / 4",
+  "Save a note: buy milk",
+  "What is my time zone?",
   "Write a long answer about markdown rendering",
-  "What time is it in Atlantis?",
 ];
 
 export function EmptyState({ onPick }: { onPick: (prompt: string) => void }) {

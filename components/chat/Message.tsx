@@ -18,12 +18,14 @@ type MessageProps = {
   message: ChatMessage;
   /** This is the answer being written right now. */
   isStreaming: boolean;
+  /** The latest message: only its approval requests can still be answered. */
+  isLast: boolean;
   modelLabel: string | undefined;
   onRegenerate?: () => void;
 };
 
 /** Memoised: while an answer streams, the earlier messages keep their identity and are not re-rendered. */
-export const Message = memo(function Message({ message, isStreaming, modelLabel, onRegenerate }: MessageProps) {
+export const Message = memo(function Message({ message, isStreaming, isLast, modelLabel, onRegenerate }: MessageProps) {
   if (message.role === "user") {
     return (
       <article data-testid="message-user" aria-label="You said" className="flex justify-end">
@@ -45,7 +47,9 @@ export const Message = memo(function Message({ message, isStreaming, modelLabel,
       {message.parts.map((part, index) => {
         if (isTextUIPart(part)) return <Markdown key={index} text={part.text} />;
         if (isReasoningUIPart(part)) return <Reasoning key={index} part={part} answerEnded={!isStreaming} />;
-        if (isToolUIPart(part)) return <ToolCard key={part.toolCallId} part={part} answerEnded={!isStreaming} />;
+        if (isToolUIPart(part)) {
+          return <ToolCard key={part.toolCallId} part={part} answerEnded={!isStreaming} canRespond={isLast} />;
+        }
         // step-start marks a new model step; sources and files are not produced by this app's server.
         return null;
       })}

@@ -49,6 +49,7 @@ export function MessageList({ messages, status, modelLabels, onRegenerate, scrol
                     key={message.id}
                     message={message}
                     isStreaming={isLast && busy}
+                    isLast={isLast}
                     modelLabel={message.metadata?.model && (modelLabels.get(message.metadata.model) ?? message.metadata.model)}
                     onRegenerate={isLast && !busy ? onRegenerate : undefined}
                   />
