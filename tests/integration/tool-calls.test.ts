@@ -1,12 +1,21 @@
 /**
- * A getCurrentTime call whose arguments arrive in 1–3 character chunks, in each upstream wire format, through the real
- * route: the tool runs, its output reaches the client, the second model request carries the result, the answer follows.
+ * Tool calls through the real route, the real providers and real HTTP, in each upstream wire format:
+ * - a getCurrentTime call whose arguments arrive in 1–3 character chunks: the tool runs, its output reaches the
+ *   client, the second model request carries the result, the answer follows;
+ * - a getWeather call answered by the fake Open-Meteo (WEATHER_API_BASE_URL);
+ * - parallel tool calls in one step (Chat Completions interleaves their argument chunks), and the recorded Responses
+ *   `parallel` wrapper expanded into two different tools;
+ * - a Workers AI model without tool support gets no tools.
  */
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { chat, chatBody, cleanEnvPerTest } from "../support/chat-client";
-import {   type WorkersAIFormat } from "../support/fake-workers-ai";
+import { startFakeOpenMeteo, type FakeOpenMeteo } from "../support/fake-open-meteo";
+import { fixtureLines } from "../support/fake-openai";
+import { type WorkersAIFormat } from "../support/fake-workers-ai";
+import { allFormats } from "../support/formats";
 import { tinyChunks, type RecordedRequest } from "../support/http-fake";
 import { openAIEnv, workersAIEnv, startFakeUpstreamsPerFile } from "../support/presets";
+import { weatherApiPerTest } from "../support/ui-client";
 
 const ARGS = '{"timeZone":"Europe/Paris"}';
 const ANSWER = ["It is ", "currently ", "a lovely ", "time in Paris ", "🇫🇷."];
@@ -131,5 +140,170 @@ describe("a Workers AI model without tool support", () => {
     expect(result.text).toBe("No tools here.");
     expect(fakes.workersAI.runs.at(-1)?.model).toBe("@cf/meta/llama-3.1-8b-instruct");
     expect(fakes.workersAI.requests[0].body.tools).toBeUndefined();
+  });
+});
+
+// ---------------------------------------------------------------- getWeather, and parallel calls in one step
+
+const openMeteo = { fake: undefined as unknown as FakeOpenMeteo };
+beforeAll(async () => {
+  openMeteo.fake = await startFakeOpenMeteo();
+});
+afterAll(async () => {
+  await openMeteo.fake.close();
+});
+beforeEach(() => openMeteo.fake.reset());
+weatherApiPerTest(() => openMeteo.fake.baseUrl);
+
+const PARIS_WEATHER = {
+  location: { name: "Paris", country: "France", latitude: 48.85341, longitude: 2.3488, timeZone: "Europe/Paris" },
+  current: {
+    time: "2026-01-15T14:00",
+    temperatureC: 7.3,
+    feelsLikeC: 4.1,
+    humidityPercent: 81,
+    windKmh: 14.2,
+    condition: "Overcast",
+    weatherCode: 3,
+    isDay: true,
+  },
+  daily: [
+    { date: "2026-01-15", condition: "Overcast", weatherCode: 3, maxC: 8.9, minC: 3.1 },
+    { date: "2026-01-16", condition: "Light rain", weatherCode: 61, maxC: 10.2, minC: 5.6 },
+    { date: "2026-01-17", condition: "Partly cloudy", weatherCode: 2, maxC: 9.4, minC: 4 },
+  ],
+};
+
+describe.each(allFormats(fakes))("getWeather through Open-Meteo: $name", (format) => {
+  it("the tool asks the fake Open-Meteo, its output reaches the client and the model's second request", async () => {
+    setEnv(format.env());
+    const args = '{"city":"Paris"}';
+    format.toolCalls([{ toolName: "getWeather", args, callId: "call_weather" }]);
+    format.text(["It is overcast ", "in Paris, 7.3 °C."]);
+
+    const result = await chat(chatBody({ text: "What's the weather in Paris?" }));
+
+    expect(result.errors).toEqual([]);
+    expect(result.toolErrors).toEqual([]);
+    // The arguments arrived one character per chunk and still joined up.
+    expect(result.toolInputDeltas.map((chunk) => chunk.inputTextDelta)).toEqual([...args]);
+    expect(result.toolInputs).toMatchObject([{ toolName: "getWeather", input: { city: "Paris" } }]);
+    expect(result.toolOutputs).toHaveLength(1);
+    expect(result.toolOutputs[0].output).toEqual(PARIS_WEATHER);
+    expect(openMeteo.fake.queries("search").map((query) => query.get("name"))).toEqual(["Paris"]);
+    expect(openMeteo.fake.queries("forecast")).toHaveLength(1);
+
+    const sent = format.requests();
+    expect(sent).toHaveLength(2);
+    expect(format.toolResults(sent[0])).toEqual([]);
+    const [toolResult] = format.toolResults(sent[1]);
+    expect(toolResult.callId).toBe("call_weather");
+    expect(JSON.parse(toolResult.content)).toEqual(PARIS_WEATHER);
+    expect(result.text).toBe("It is overcast in Paris, 7.3 °C.");
+    expect(result.finish?.finishReason).toBe("stop");
+  });
+});
+
+describe.each(allFormats(fakes))("parallel tool calls in one step: $name", (format) => {
+  it("three calls in one step (1-char argument chunks) all run, each output matched to its call, one answer", async () => {
+    setEnv(format.env());
+    const calls = [
+      { toolName: "getWeather", args: '{"city":"Paris"}', callId: "call_w_paris" },
+      { toolName: "getCurrentTime", args: '{"timeZone":"Asia/Tokyo"}', callId: "call_t_tokyo" },
+      { toolName: "getWeather", args: '{"city":"Tokyo"}', callId: "call_w_tokyo" },
+    ];
+    format.toolCalls(calls, { interleave: true });
+    format.text(["Paris is overcast; ", "Tokyo is clear ", "and late."]);
+
+    const result = await chat(chatBody({ text: "Weather in Paris and Tokyo, and the time in Tokyo?" }));
+
+    expect(result.errors).toEqual([]);
+    expect(result.toolInputErrors).toEqual([]);
+    expect(result.toolErrors).toEqual([]);
+    // Three distinct calls, each with its full input.
+    expect(result.toolInputs.map((chunk) => [chunk.toolName, chunk.input])).toEqual([
+      ["getWeather", { city: "Paris" }],
+      ["getCurrentTime", { timeZone: "Asia/Tokyo" }],
+      ["getWeather", { city: "Tokyo" }],
+    ]);
+    const ids = result.toolInputs.map((chunk) => chunk.toolCallId);
+    expect(new Set(ids).size).toBe(3);
+    // Every delta belongs to a started call, and each call's deltas join to its arguments.
+    for (const [i, call] of calls.entries()) {
+      const deltas = result.toolInputDeltas.filter((chunk) => chunk.toolCallId === ids[i]).map((chunk) => chunk.inputTextDelta);
+      expect(deltas.join("")).toBe(call.args);
+      expect(deltas.length).toBe(call.args.length);
+    }
+
+    // Each output is attached to the right call.
+    const outputById = new Map(result.toolOutputs.map((chunk) => [chunk.toolCallId, chunk.output]));
+    expect(outputById.size).toBe(3);
+    expect(outputById.get(ids[0])).toEqual(PARIS_WEATHER);
+    expect(outputById.get(ids[1])).toMatchObject({ timeZone: "Asia/Tokyo" });
+    expect(outputById.get(ids[2])).toMatchObject({ location: { name: "Tokyo" }, current: { isDay: false } });
+
+    // One tool step, then one answer step: two model requests; the second replays the three calls and their results.
+    const types = result.types;
+    expect(types.filter((type) => type === "start-step")).toHaveLength(2);
+    expect(types.lastIndexOf("tool-output-available")).toBeLessThan(types.indexOf("text-delta"));
+    const sent = format.requests();
+    expect(sent).toHaveLength(2);
+    expect(format.toolCallsSent(sent[1]).map((call) => call.toolName)).toEqual(["getWeather", "getCurrentTime", "getWeather"]);
+    const results = format.toolResults(sent[1]);
+    expect(results.map((item) => item.callId)).toEqual(calls.map((call) => call.callId));
+    expect(JSON.parse(results[0].content)).toEqual(PARIS_WEATHER);
+    expect(JSON.parse(results[1].content)).toMatchObject({ timeZone: "Asia/Tokyo" });
+    expect(JSON.parse(results[2].content)).toMatchObject({ location: { name: "Tokyo" } });
+    expect(result.text).toBe("Paris is overcast; Tokyo is clear and late.");
+    expect(result.finish?.finishReason).toBe("stop");
+  });
+});
+
+describe("parallel tool calls: the recorded Responses `parallel` wrapper", () => {
+  const PARALLEL = "openai-responses-parallel-tool-call-wrapper.1.chunks.txt";
+
+  it("aimed at getWeather and getCurrentTime: expanded into two different tools that both run in one step", async () => {
+    // The recording (see openai-replay.test.ts) with its recipients pointed at this app's tools and its two
+    // unterminated JSON lines closed.
+    const adapt = (line: string) => {
+      let fixed = line;
+      try {
+        JSON.parse(fixed);
+      } catch {
+        fixed += "}";
+      }
+      return fixed
+        .replaceAll(
+          String.raw`functions.weather\",\"parameters\":{\"location\":\"San Francisco\"}`,
+          String.raw`functions.getWeather\",\"parameters\":{\"city\":\"London\"}`,
+        )
+        .replaceAll(
+          String.raw`functions.cityAttractions\",\"parameters\":{\"city\":\"Rome\"}`,
+          String.raw`functions.getCurrentTime\",\"parameters\":{\"timeZone\":\"Europe/London\"}`,
+        );
+    };
+    expect(fixtureLines(PARALLEL).map(adapt).join("\n")).toContain("functions.getWeather");
+    setEnv(openAIEnv(fakes.openai, "responses"));
+    fakes.openai.reply({ type: "replay", file: PARALLEL, transform: adapt }, { type: "text", deltas: ["Rainy ", "London."] });
+
+    const result = await chat(chatBody({ text: "Weather and time in London?" }));
+
+    expect(result.errors).toEqual([]);
+    expect(result.toolInputs.map((chunk) => [chunk.toolName, chunk.input])).toEqual([
+      ["getWeather", { city: "London" }],
+      ["getCurrentTime", { timeZone: "Europe/London" }],
+    ]);
+    // They run in parallel: outputs arrive in the order the tools finish, each tied to its call.
+    const [weatherId, timeId] = result.toolInputs.map((chunk) => chunk.toolCallId);
+    const outputById = new Map(result.toolOutputs.map((chunk) => [chunk.toolCallId, chunk.output]));
+    expect(outputById.size).toBe(2);
+    expect(outputById.get(weatherId)).toMatchObject({ location: { name: "London" }, current: { condition: "Light rain" } });
+    expect(outputById.get(timeId)).toMatchObject({ timeZone: "Europe/London" });
+    const outputs = (fakes.openai.requests[1].body.input as { type?: string; call_id?: string; output?: string }[]).filter(
+      (item) => item.type === "function_call_output",
+    );
+    expect(outputs.map((item) => item.call_id)).toEqual(["call_parallel_0", "call_parallel_1"]);
+    expect(JSON.parse(outputs[0].output!)).toMatchObject({ location: { name: "London", country: "United Kingdom" } });
+    expect(result.text).toBe("Rainy London.");
   });
 });

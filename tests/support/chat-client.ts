@@ -19,6 +19,7 @@ export const ENV_KEYS = [
   "DEFAULT_MODEL",
   "ENABLE_DEMO_MODEL",
   "DEMO_DELAY_MS",
+  "WEATHER_API_BASE_URL",
 ] as const;
 
 export type EnvKey = (typeof ENV_KEYS)[number];

@@ -10,10 +10,15 @@
  * Requests are forwarded one at a time until the fake has answered their headers, so each takes its own reply from
  * the fake's FIFO queue even when two tests run at once.
  *
- * Control endpoints (for the specs): GET /__e2e/health, GET /__e2e/log?contains=<text>.
+ * It also stands in for Open-Meteo (both hosts), so the worker can run with WEATHER_API_BASE_URL set to it:
+ * GET /v1/search and GET /v1/forecast answer as the real API does, with fixed data for Paris, London and Tokyo
+ * (tests/support/fake-open-meteo.ts); any other place gets the real API's empty answer (no `results`).
+ *
+ * Control endpoints (for the specs): GET /__e2e/health, GET /__e2e/log?contains=<text>, GET /__e2e/weather-log.
  * Started by tests/e2e/global-setup.ts inside the Playwright runner (which compiles TypeScript).
  */
 import { createServer, request as forwardRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { openMeteoAnswer } from "./fake-open-meteo";
 import { startFakeOpenAI, type OpenAIReply } from "./fake-openai";
 import {
   E2E_HOST,
@@ -65,6 +70,8 @@ export async function startE2EUpstream({ port, host = E2E_HOST }: { port: number
   const target = new URL(fake.url);
   const failuresByPrompt = new Map<string, number>();
   const log: UpstreamLogEntry[] = [];
+  /** Open-Meteo requests (path with query, status), in order. */
+  const weatherLog: { path: string; status: number }[] = [];
   /** Resolves when the previous model request has got its headers from the fake (its reply was dequeued). */
   let previousDispatched: Promise<void> = Promise.resolve();
 
@@ -87,6 +94,7 @@ export async function startE2EUpstream({ port, host = E2E_HOST }: { port: number
       const contains = url.searchParams.get("contains") ?? "";
       return sendJson(res, 200, log.filter((entry) => entry.prompt.includes(contains)));
     }
+    if (url.pathname === "/__e2e/weather-log") return sendJson(res, 200, weatherLog);
     sendJson(res, 404, { error: { message: `Unknown control path ${url.pathname}` } });
   }
 
@@ -124,6 +132,11 @@ export async function startE2EUpstream({ port, host = E2E_HOST }: { port: number
   const server = createServer(async (req, res) => {
     if (req.url?.startsWith("/__e2e/")) return control(req, res);
     const body = await readBody(req);
+    const weather = openMeteoAnswer(req.method ?? "GET", req.url ?? "/");
+    if (weather) {
+      weatherLog.push({ path: req.url ?? "", status: weather.status });
+      return sendJson(res, weather.status, weather.body);
+    }
     const isModelCall = req.method === "POST" && MODEL_PATHS.has(new URL(req.url ?? "/", "http://fake").pathname);
     if (!isModelCall) {
       // Not a model call: the fake answers it (404) without taking a queued reply.

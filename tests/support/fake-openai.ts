@@ -24,6 +24,14 @@ export type OpenAIReply =
     }
   | { type: "tool-call"; toolName: string; argChunks: string[]; callId?: string; usage?: Usage }
   | {
+      /** Several tool calls in one step (parallel tool calls). */
+      type: "tool-calls";
+      calls: ToolCallSpec[];
+      /** Chat Completions only: send the calls' argument chunks round-robin instead of one call after the other. */
+      interleave?: boolean;
+      usage?: Usage;
+    }
+  | {
       type: "replay";
       /** A file name under tests/fixtures/recorded/. */
       file: string;
@@ -39,6 +47,23 @@ export type OpenAIReply =
       /** Sent as `retry-after-ms` so the AI SDK's retries (maxRetries 2) do not wait seconds. Default 1. */
       retryAfterMs?: number;
     };
+
+export type ToolCallSpec = { toolName: string; argChunks: string[]; callId?: string };
+
+/** A single `tool-call` reply is a `tool-calls` reply with one call. */
+function toolCallsOf(reply: Extract<OpenAIReply, { type: "tool-call" | "tool-calls" }>): ToolCallSpec[] {
+  const calls = reply.type === "tool-call" ? [reply] : reply.calls;
+  return calls.map((call, i) => ({ ...call, callId: call.callId ?? `call_fake_${i + 1}` }));
+}
+
+/** Round-robin over several lists: a1 b1 a2 b2 b3 … */
+function interleaved<T>(lists: T[][]): T[] {
+  const out: T[] = [];
+  for (let i = 0; lists.some((list) => i < list.length); i++) {
+    for (const list of lists) if (i < list.length) out.push(list[i]);
+  }
+  return out;
+}
 
 export type FakeOpenAI = FakeServerCore & {
   /** Base URL to put in OPENAI_BASE_URL (ends in /v1). */
@@ -151,17 +176,26 @@ function chatScript(reply: OpenAIReply, body: RecordedRequest["body"]): Script {
     });
     events.push({ data: chunk({}, "stop") });
   } else {
-    const callId = reply.callId ?? "call_fake_1";
-    events.push({
+    const calls = toolCallsOf(reply);
+    // The first chunk opens the assistant message; each call then opens with its id and name at its own index.
+    const opening = calls.map((call, index) => ({
+      index,
       data: chunk({
-        role: "assistant",
-        content: null,
-        tool_calls: [{ index: 0, id: callId, type: "function", function: { name: reply.toolName, arguments: "" } }],
-        refusal: null,
+        ...(index === 0 ? { role: "assistant", content: null, refusal: null } : {}),
+        tool_calls: [{ index, id: call.callId, type: "function", function: { name: call.toolName, arguments: "" } }],
       }),
-    });
-    for (const piece of reply.argChunks) {
-      events.push({ data: chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }) });
+    }));
+    const argumentEvents = calls.map((call, index) =>
+      call.argChunks.map((piece) => ({ index, data: chunk({ tool_calls: [{ index, function: { arguments: piece } }] }) })),
+    );
+    if (reply.type === "tool-calls" && reply.interleave) {
+      events.push(...opening.map(({ data }) => ({ data })));
+      events.push(...interleaved(argumentEvents).map(({ data }) => ({ data })));
+    } else {
+      calls.forEach((_, index) => {
+        events.push({ data: opening[index].data });
+        events.push(...argumentEvents[index].map(({ data }) => ({ data })));
+      });
     }
     events.push({ data: chunk({}, "tool_calls") });
   }
@@ -249,24 +283,25 @@ function responsesScript(reply: OpenAIReply, body: RecordedRequest["body"]): Scr
     emit({ type: "response.output_item.done", output_index: 0, item });
     output = [item];
   } else {
-    const itemId = "fc_fake_1";
-    const callId = reply.callId ?? "call_fake_1";
-    const args = reply.argChunks.join("");
-    const item = (status: string, argumentsText: string) => ({
-      id: itemId,
-      type: "function_call",
-      status,
-      arguments: argumentsText,
-      call_id: callId,
-      name: reply.toolName,
+    output = toolCallsOf(reply).map((call, outputIndex) => {
+      const itemId = `fc_fake_${outputIndex + 1}`;
+      const args = call.argChunks.join("");
+      const item = (status: string, argumentsText: string) => ({
+        id: itemId,
+        type: "function_call",
+        status,
+        arguments: argumentsText,
+        call_id: call.callId,
+        name: call.toolName,
+      });
+      emit({ type: "response.output_item.added", output_index: outputIndex, item: item("in_progress", "") });
+      for (const delta of call.argChunks) {
+        emit({ type: "response.function_call_arguments.delta", item_id: itemId, output_index: outputIndex, delta });
+      }
+      emit({ type: "response.function_call_arguments.done", item_id: itemId, output_index: outputIndex, arguments: args });
+      emit({ type: "response.output_item.done", output_index: outputIndex, item: item("completed", args) });
+      return item("completed", args);
     });
-    emit({ type: "response.output_item.added", output_index: 0, item: item("in_progress", "") });
-    for (const delta of reply.argChunks) {
-      emit({ type: "response.function_call_arguments.delta", item_id: itemId, output_index: 0, delta });
-    }
-    emit({ type: "response.function_call_arguments.done", item_id: itemId, output_index: 0, arguments: args });
-    emit({ type: "response.output_item.done", output_index: 0, item: item("completed", args) });
-    output = [item("completed", args)];
   }
   emit({ type: "response.completed", response: response("completed", output, reply.usage ?? { input: 21, output: 9 }) });
   return { kind: "sse", events, dropAfter, delayMs: reply.type === "text" ? reply.delayMs : undefined };

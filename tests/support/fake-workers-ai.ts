@@ -24,6 +24,13 @@ export type WorkersAIReply =
       truncated?: boolean;
     }
   | { type: "tool-call"; toolName: string; argChunks: string[]; id?: string; format?: WorkersAIFormat; usage?: WorkersAIUsage }
+  /** Several tool calls in one step (parallel tool calls), one after the other, each at its own index. */
+  | {
+      type: "tool-calls";
+      calls: { toolName: string; argChunks: string[]; id?: string }[];
+      format?: WorkersAIFormat;
+      usage?: WorkersAIUsage;
+    }
   | { type: "error"; status: number; errors?: { code: number; message: string }[]; retryAfterMs?: number };
 
 export type RunRequest = { account: string; model: string };
@@ -110,24 +117,29 @@ function script(reply: WorkersAIReply): Script {
     );
   } else {
     const usage = reply.usage ?? { prompt_tokens: 120, completion_tokens: 14 };
-    const id = reply.id ?? "chatcmpl-tool-fake1";
-    if (format === "native") {
-      // The start chunk names the function; arguments follow in pieces; a null chunk finalises the call.
-      events.push(data({ response: "", tool_calls: [{ id, type: "function", index: 0, function: { name: reply.toolName } }] }));
-      for (const piece of reply.argChunks) {
-        events.push(data({ response: "", tool_calls: [{ index: 0, function: { arguments: piece } }] }));
+    const calls =
+      reply.type === "tool-call"
+        ? [{ toolName: reply.toolName, argChunks: reply.argChunks, id: reply.id ?? "chatcmpl-tool-fake1" }]
+        : reply.calls.map((call, i) => ({ ...call, id: call.id ?? `chatcmpl-tool-fake${i + 1}` }));
+    calls.forEach(({ toolName, argChunks, id }, index) => {
+      if (format === "native") {
+        // The start chunk names the function; arguments follow in pieces; a null chunk finalises the call.
+        events.push(data({ response: "", tool_calls: [{ id, type: "function", index, function: { name: toolName } }] }));
+        for (const piece of argChunks) {
+          events.push(data({ response: "", tool_calls: [{ index, function: { arguments: piece } }] }));
+        }
+        events.push(data({ response: "", tool_calls: [{ id: null, type: null, index, function: { name: null, arguments: null } }] }));
+      } else {
+        const opening = index === 0 ? { role: "assistant", content: null } : {};
+        events.push(
+          data(openAIChunk({ ...opening, tool_calls: [{ index, id, type: "function", function: { name: toolName, arguments: "" } }] })),
+        );
+        for (const piece of argChunks) {
+          events.push(data(openAIChunk({ tool_calls: [{ index, function: { arguments: piece } }] })));
+        }
       }
-      events.push(data({ response: "", tool_calls: [{ id: null, type: null, index: 0, function: { name: null, arguments: null } }] }));
-      events.push(data({ response: "", usage: usageOf(usage) }));
-    } else {
-      events.push(
-        data(openAIChunk({ role: "assistant", content: null, tool_calls: [{ index: 0, id, type: "function", function: { name: reply.toolName, arguments: "" } }] })),
-      );
-      for (const piece of reply.argChunks) {
-        events.push(data(openAIChunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] })));
-      }
-      events.push(data(openAIChunk({}, "tool_calls", usage)));
-    }
+    });
+    events.push(format === "native" ? data({ response: "", usage: usageOf(usage) }) : data(openAIChunk({}, "tool_calls", usage)));
   }
   events.push({ data: "[DONE]" });
   return { kind: "sse", events, dropAfter, delayMs: reply.type === "text" ? reply.delayMs : undefined };

@@ -39,7 +39,14 @@ export type Script =
       dropAfter?: number;
       headers?: Record<string, string>;
     }
-  | { kind: "json"; status: number; body: unknown; headers?: Record<string, string> };
+  | { kind: "json"; status: number; body: unknown; headers?: Record<string, string> }
+  /** A body sent byte for byte (malformed JSON, HTML error pages). */
+  | { kind: "raw"; status: number; body: string; headers?: Record<string, string> }
+  /**
+   * Never answers: no headers at all, or (afterHeaders) a 200 with the start of a body and then silence. The request
+   * stays open until the client gives up (its `closed` then resolves with beforeEnd) or the server closes.
+   */
+  | { kind: "hang"; afterHeaders?: { contentType: string; partialBody: string } };
 
 export type FakeServerCore = {
   url: string;
@@ -109,6 +116,18 @@ export async function startFakeServer(route: (request: RecordedRequest) => Scrip
     if (script.kind === "json") {
       res.writeHead(script.status, { "content-type": "application/json", ...script.headers });
       res.end(JSON.stringify(script.body));
+      return;
+    }
+    if (script.kind === "raw") {
+      res.writeHead(script.status, { "content-type": "application/json", ...script.headers });
+      res.end(script.body);
+      return;
+    }
+    if (script.kind === "hang") {
+      if (script.afterHeaders) {
+        res.writeHead(200, { "content-type": script.afterHeaders.contentType });
+        res.write(script.afterHeaders.partialBody);
+      }
       return;
     }
     res.writeHead(200, {
