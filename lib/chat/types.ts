@@ -1,11 +1,14 @@
 import type { LanguageModelUsage, UIMessage } from "ai";
 import type { ChatUITools } from "@/lib/ai/tools";
+import type { MessageStatus } from "@/lib/db/schema";
 
 /** Metadata the server attaches to each assistant message. */
 export type ChatMetadata = {
   /** Registry id of the model that wrote the answer, e.g. "openai:gpt-4o-mini". */
   model?: string;
   usage?: LanguageModelUsage;
+  /** How a stored answer ended; a stopped or failed one is marked in the UI. */
+  status?: MessageStatus;
 };
 
 /** The one message type shared by server and client, so `part.type === "tool-getCurrentTime"` narrows everywhere. */

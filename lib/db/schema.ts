@@ -1,12 +1,13 @@
 /**
  * The D1 schema (SQLite). Table names are plural nouns, columns snake_case, every row carries `owner_id` (the
- * anonymous visitor id from lib/chat/identity.ts), timestamps are integer epoch milliseconds. `chats` and `messages`
- * follow the same pattern later.
+ * anonymous visitor id from lib/chat/identity.ts) or belongs to a row that does, timestamps are integer epoch
+ * milliseconds.
  *
  * After a change: `npm run db:generate` writes a new SQL migration to lib/db/migrations/ (commit it); local runs apply
  * it automatically, deployed databases with `npx wrangler d1 migrations apply DB --remote`.
  */
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { LanguageModelUsage } from "ai";
 
 export const notes = sqliteTable(
   "notes",
@@ -21,3 +22,44 @@ export const notes = sqliteTable(
 );
 
 export type NoteRow = typeof notes.$inferSelect;
+
+export const chats = sqliteTable(
+  "chats",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id").notNull(),
+    title: text("title"),
+    model: text("model"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [index("chats_owner_updated_idx").on(table.ownerId, table.updatedAt)],
+);
+
+export const MESSAGE_STATUSES = ["streaming", "complete", "stopped", "error"] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+export const messages = sqliteTable(
+  "messages",
+  {
+    /** The client's message id, unique within its chat. */
+    id: text("id").notNull(),
+    chatId: text("chat_id")
+      .notNull()
+      .references(() => chats.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ["user", "assistant"] }).notNull(),
+    /** The UI message parts (ChatMessage["parts"]) as JSON. */
+    parts: text("parts", { mode: "json" }).notNull().$type<unknown[]>(),
+    status: text("status", { enum: MESSAGE_STATUSES }).notNull(),
+    usage: text("usage", { mode: "json" }).$type<LanguageModelUsage>(),
+    model: text("model"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.chatId, table.id] }),
+    index("messages_chat_created_idx").on(table.chatId, table.createdAt),
+  ],
+);
+
+export type ChatRow = typeof chats.$inferSelect;
+export type MessageRow = typeof messages.$inferSelect;
