@@ -15,12 +15,20 @@ const SIGNATURE = /^[A-Za-z0-9_-]{43}$/; // base64url of 32 bytes, unpadded
 
 export type Visitor = { visitorId: string; setCookie?: string };
 
-export async function identifyVisitor(request: Request, secret: string): Promise<Visitor> {
+/** The visitor a Cookie header proves, if any (pages read it without minting a new identity). */
+export async function knownVisitorId(cookieHeader: string | null, secret: string): Promise<string | undefined> {
   const key = await signingKey(secret);
-  for (const value of cookieValues(request.headers.get("cookie"), VISITOR_COOKIE)) {
+  for (const value of cookieValues(cookieHeader, VISITOR_COOKIE)) {
     const visitorId = await verify(key, value);
-    if (visitorId) return { visitorId };
+    if (visitorId) return visitorId;
   }
+  return undefined;
+}
+
+export async function identifyVisitor(request: Request, secret: string): Promise<Visitor> {
+  const known = await knownVisitorId(request.headers.get("cookie"), secret);
+  if (known) return { visitorId: known };
+  const key = await signingKey(secret);
   const visitorId = crypto.randomUUID();
   const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, encode(SIGNING_CONTEXT + visitorId)));
   const secure = new URL(request.url).protocol === "https:";

@@ -11,8 +11,11 @@ export type ChatMetadata = {
   status?: MessageStatus;
 };
 
+/** Data parts the server streams besides the answer. `title`: the conversation's generated title (transient). */
+export type ChatDataParts = { title: { title: string } };
+
 /** The one message type shared by server and client, so `part.type === "tool-getCurrentTime"` narrows everywhere. */
-export type ChatMessage = UIMessage<ChatMetadata, Record<string, never>, ChatUITools>;
+export type ChatMessage = UIMessage<ChatMetadata, ChatDataParts, ChatUITools>;
 
 /** One entry of GET /api/models. */
 export type ModelSummary = {
