@@ -1,8 +1,10 @@
 import type { Metadata, Viewport } from "next";
+import { AppShell } from "@/components/app/AppShell";
+import { loadSidebarChats } from "@/lib/chat/page-data";
 import "./globals.css";
 
 export const metadata: Metadata = {
-  title: "edge-chat",
+  title: { default: "edge-chat", template: "%s · edge-chat" },
   description: "A streaming AI chat that runs on Cloudflare Workers.",
 };
 
@@ -15,10 +17,15 @@ export const viewport: Viewport = {
   ],
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // The sidebar's first page, read with the visitor's cookie (null when the database cannot be read: the sidebar
+  // then asks /api/chats).
+  const initialChats = await loadSidebarChats();
   return (
     <html lang="en">
-      <body>{children}</body>
+      <body>
+        <AppShell initialChats={initialChats}>{children}</AppShell>
+      </body>
     </html>
   );
 }

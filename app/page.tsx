@@ -1,5 +1,5 @@
-import { Chat } from "@/components/chat/Chat";
+import { NewChat } from "@/components/chat/NewChat";
 
 export default function Home() {
-  return <Chat />;
+  return <NewChat />;
 }

@@ -1,9 +1,10 @@
 "use client";
 
 import { useChat } from "@ai-sdk/react";
-import { APICallError, DefaultChatTransport } from "ai";
+import { APICallError } from "ai";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { ChatMessage } from "@/lib/chat/types";
+import { useChats } from "@/components/sidebar/ChatsProvider";
 import { readUserTimezone, shouldSendAutomatically } from "./browserTools";
 import { ChatHeader } from "./ChatHeader";
 import { Composer } from "./Composer";
@@ -11,28 +12,38 @@ import { EmptyState } from "./EmptyState";
 import { ErrorBanner } from "./ErrorBanner";
 import { errorMessage } from "./errorMessage";
 import { MessageList } from "./MessageList";
+import { useModelsContext } from "./ModelsProvider";
 import { ToolApprovalContext } from "./parts/toolApproval";
-import { useModels } from "./useModels";
+import { createTransport, newChatId } from "./transport";
 import { useStickToBottom } from "./useStickToBottom";
 
-/**
- * The chat transport, which reads the selected model as each request goes out, so every request carries it: the
- * user's sends and regenerations, and also the automatic follow-ups after a browser tool's output or an approval,
- * which useChat sends without per-call options. A change in the picker applies to the very next request.
- */
-function createTransport() {
-  let model: string | undefined;
-  return {
-    transport: new DefaultChatTransport<ChatMessage>({ api: "/api/chat", body: () => ({ model }) }),
-    setModel: (modelId: string | undefined) => {
-      model = modelId;
-    },
-  };
+type ChatProps = {
+  /** A stored chat (`/chat/[id]`); absent on "/", where a new id is made here. */
+  chatId?: string;
+  /** The stored history of `chatId`, from the server render. */
+  initialMessages?: ChatMessage[];
+  /** Focus the composer on mount (a new chat the user asked for). */
+  autoFocus?: boolean;
+};
+
+/** The URL a chat lives at. */
+export function chatPath(id: string): string {
+  return `/chat/${encodeURIComponent(id)}`;
 }
 
-/** The whole chat: conversation state (useChat), the selected model, and the composer's draft. */
-export function Chat() {
-  const models = useModels();
+/** Marks how an answer ended when the stream ended early, as the server stores it (the UI shows a mark). */
+function withStatus(messages: ChatMessage[], id: string, status: "stopped" | "error"): ChatMessage[] {
+  return messages.map((message) =>
+    message.id === id && message.role === "assistant"
+      ? { ...message, metadata: { ...message.metadata, status } }
+      : message,
+  );
+}
+
+/** One conversation: its state (useChat), the composer's draft, and its entry in the sidebar. */
+export function Chat({ chatId, initialMessages, autoFocus = false }: ChatProps) {
+  const models = useModelsContext();
+  const chats = useChats();
   const scroll = useStickToBottom();
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const [input, setInput] = useState("");
@@ -40,9 +51,16 @@ export function Chat() {
   const [announcement, setAnnouncement] = useState("");
   // The text just sent; it goes back into the composer if the request fails before any answer arrives.
   const sentText = useRef<string | null>(null);
+  const [id] = useState(() => chatId ?? newChatId());
+  // A chat started on "/" is not stored (nor in the sidebar) until its first message.
+  const started = useRef(Boolean(chatId));
 
   const [{ transport, setModel }] = useState(createTransport);
   useEffect(() => setModel(models.selectedId), [models.selectedId, setModel]);
+
+  useEffect(() => {
+    if (autoFocus) inputRef.current?.focus();
+  }, [autoFocus]);
 
   const {
     messages,
@@ -56,6 +74,8 @@ export function Chat() {
     addToolOutput,
     addToolApprovalResponse,
   } = useChat<ChatMessage>({
+    id,
+    messages: initialMessages,
     transport,
     throttle: 50,
     // Browser tools: the server streams the call, the page answers it. addToolOutput is not awaited: useChat runs
@@ -76,6 +96,12 @@ export function Chat() {
       }
     },
     sendAutomaticallyWhen: shouldSendAutomatically,
+    // The server names the conversation after its first answer (a transient part: it is not kept in the message).
+    onData: (part) => {
+      if (part.type !== "data-title") return;
+      chats.setTitle(id, part.data.title);
+      document.title = `${part.data.title} · edge-chat`;
+    },
     onError: (failure) => {
       // An HTTP error or a failed fetch means the server never answered: give the user their text back.
       const text = sentText.current;
@@ -83,8 +109,12 @@ export function Chat() {
         setInput((current) => current || text);
       }
     },
-    onFinish: ({ isAbort, isError }) => {
+    onFinish: ({ message, isAbort, isError }) => {
       if (!isError) setAnnouncement(isAbort ? "Answer stopped." : "Answer complete.");
+      // Mark an answer cut short now, as it will be marked when the chat is loaded again.
+      if ((isAbort || isError) && message.role === "assistant" && message.parts.length > 0) {
+        setMessages((current) => withStatus(current, message.id, isAbort ? "stopped" : "error"));
+      }
     },
   });
   const busy = status === "submitted" || status === "streaming";
@@ -96,14 +126,32 @@ export function Chat() {
     setInput("");
     setAnnouncement("");
     scroll.scrollToBottom();
+    if (!started.current) {
+      // The first message stores the chat: give it its own URL without a navigation (this component, and the
+      // stream about to start, stay as they are) and list it in the sidebar.
+      started.current = true;
+      window.history.replaceState(null, "", chatPath(id));
+      chats.addChat(id, trimmed);
+    } else {
+      chats.touchChat(id);
+    }
     void sendMessage({ text: trimmed });
     inputRef.current?.focus();
   };
 
+  // The latest messages for stable callbacks (the memoised messages keep their props while an answer streams).
+  const messagesRef = useRef(messages);
+  useEffect(() => {
+    messagesRef.current = messages;
+  });
+
   const onRegenerate = useCallback(() => {
     sentText.current = null;
     setAnnouncement("");
-    void regenerate();
+    // Name the message to answer again: the answer being replaced, or (after a request that failed before any
+    // answer) the user's message, which the server has already stored.
+    const last = messagesRef.current.at(-1);
+    void regenerate(last ? { messageId: last.id } : undefined);
   }, [regenerate]);
 
   const retry = () => {
@@ -113,23 +161,14 @@ export function Chat() {
     onRegenerate();
   };
 
-  const newChat = () => {
-    void stop();
-    setMessages([]);
-    clearError();
-    setAnnouncement("");
-    sentText.current = null;
-    inputRef.current?.focus();
-  };
-
   return (
-    <div data-testid="chat" data-model={models.selectedId ?? ""} className="flex h-dvh flex-col">
+    <div data-testid="chat" data-model={models.selectedId ?? ""} className="flex min-h-0 flex-1 flex-col">
       <ChatHeader
         models={models.models}
         selected={models.selected}
         onSelectModel={models.select}
         modelsLoadError={models.loadError}
-        onNewChat={newChat}
+        onNewChat={chats.startNewChat}
       />
       <main className="flex min-h-0 flex-1 flex-col">
         <ToolApprovalContext value={addToolApprovalResponse}>

@@ -1,5 +1,6 @@
 import type { ModelSummary } from "@/lib/chat/types";
 import { LogoIcon, PlusIcon, WrenchOffIcon } from "@/components/ui/icons";
+import { SidebarToggle } from "@/components/sidebar/SidebarToggle";
 import { ModelPicker } from "./ModelPicker";
 
 const DEMO_HELP =
@@ -20,7 +21,8 @@ type ChatHeaderProps = {
 
 export function ChatHeader({ models, selected, onSelectModel, modelsLoadError, onNewChat }: ChatHeaderProps) {
   return (
-    <header className="flex shrink-0 flex-wrap items-center gap-x-3 gap-y-2 border-b border-neutral-200 px-3 py-2.5 sm:px-4 dark:border-neutral-800">
+    <header className="flex shrink-0 flex-wrap items-center gap-x-2 gap-y-2 sm:gap-x-3 border-b border-neutral-200 px-3 py-2.5 sm:px-4 dark:border-neutral-800">
+      <SidebarToggle className="-ml-1" />
       <h1 className="flex items-center gap-2 text-base font-semibold tracking-tight">
         <span className="grid size-7 place-items-center rounded-lg bg-neutral-900 text-white dark:bg-white dark:text-neutral-900">
           <LogoIcon className="size-4" />

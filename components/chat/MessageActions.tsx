@@ -1,6 +1,6 @@
 import type { ChatMetadata } from "@/lib/chat/types";
 import { CopyButton } from "@/components/ui/CopyButton";
-import { RefreshIcon } from "@/components/ui/icons";
+import { AlertIcon, RefreshIcon, StopCircleIcon } from "@/components/ui/icons";
 
 type MessageActionsProps = {
   text: string;
@@ -20,8 +20,30 @@ export function MessageActions({ text, metadata, modelLabel, onRegenerate }: Mes
     outputTokens === undefined ? undefined : `${outputTokens.toLocaleString("en-US")} tokens`,
   ].filter(Boolean);
 
+  const status = metadata?.status;
+
   return (
     <div className="-mt-2 -ml-2 flex flex-wrap items-center gap-1">
+      {status === "stopped" && (
+        <span
+          data-testid="message-status"
+          data-status="stopped"
+          className="mr-1 ml-2 inline-flex items-center gap-1 rounded-full bg-neutral-100 px-2 py-0.5 text-xs font-medium text-neutral-600 dark:bg-neutral-800 dark:text-neutral-300"
+        >
+          <StopCircleIcon className="size-3.5" />
+          Stopped
+        </span>
+      )}
+      {status === "error" && (
+        <span
+          data-testid="message-status"
+          data-status="error"
+          className="mr-1 ml-2 inline-flex items-center gap-1 rounded-full bg-red-50 px-2 py-0.5 text-xs font-medium text-red-700 dark:bg-red-950/60 dark:text-red-300"
+        >
+          <AlertIcon className="size-3.5" />
+          Failed — the answer is incomplete
+        </span>
+      )}
       {text && <CopyButton text={text} label="Copy message" testId="copy-button" className={ACTION_CLASSES} />}
       {onRegenerate && (
         <button

@@ -1,0 +1,142 @@
+"use client";
+
+import Link from "next/link";
+import { memo, useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { PencilIcon, TrashIcon } from "@/components/ui/icons";
+import type { SidebarChat } from "./ChatsProvider";
+
+export const TITLE_MAX = 100;
+
+/** What the sidebar calls a chat: its title, else the first words typed here, else "New chat". */
+export function chatLabel(chat: Pick<SidebarChat, "title" | "preview">): string {
+  return chat.title?.trim() || chat.preview?.trim() || "New chat";
+}
+
+type ChatListItemProps = {
+  chat: SidebarChat;
+  isCurrent: boolean;
+  /** Following the link (closes the drawer on phones). */
+  onOpen: () => void;
+  onRename: (id: string, title: string) => Promise<boolean>;
+  onDelete: (chat: SidebarChat) => void;
+};
+
+const ICON_BUTTON =
+  "grid size-7 shrink-0 place-items-center rounded-md text-neutral-500 hover:bg-neutral-200 hover:text-neutral-900 dark:text-neutral-400 dark:hover:bg-neutral-700 dark:hover:text-neutral-100";
+
+/** One conversation: a link to it, and Rename (inline: Enter saves, Esc cancels) and Delete buttons. */
+export const ChatListItem = memo(function ChatListItem({ chat, isCurrent, onOpen, onRename, onDelete }: ChatListItemProps) {
+  const label = chatLabel(chat);
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState("");
+  const inputRef = useRef<HTMLInputElement>(null);
+  const linkRef = useRef<HTMLAnchorElement>(null);
+  // Set when an edit ends, so focus goes back to the link instead of being lost with the input.
+  const refocus = useRef(false);
+
+  useEffect(() => {
+    if (editing) {
+      inputRef.current?.focus();
+      inputRef.current?.select();
+    } else if (refocus.current) {
+      refocus.current = false;
+      linkRef.current?.focus();
+    }
+  }, [editing]);
+
+  const startEditing = () => {
+    setDraft(chat.title ?? chat.preview ?? "");
+    setEditing(true);
+  };
+
+  const finish = (save: boolean) => {
+    if (!editing) return;
+    refocus.current = true;
+    setEditing(false);
+    const title = draft.trim().slice(0, TITLE_MAX);
+    if (save && title && title !== chat.title) void onRename(chat.id, title);
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.nativeEvent.isComposing || event.keyCode === 229) return;
+    if (event.key === "Enter") {
+      event.preventDefault();
+      finish(true);
+    } else if (event.key === "Escape") {
+      // Esc cancels the edit only; it must not also close the drawer around it.
+      event.preventDefault();
+      event.stopPropagation();
+      finish(false);
+    }
+  };
+
+  return (
+    <li
+      data-testid="chat-list-item"
+      data-chat-id={chat.id}
+      data-current={isCurrent || undefined}
+      className={`group relative flex items-center gap-0.5 rounded-lg pr-1 transition-colors ${
+        isCurrent
+          ? "bg-neutral-200/80 text-neutral-950 dark:bg-neutral-800 dark:text-white"
+          : "text-neutral-700 hover:bg-neutral-200/50 dark:text-neutral-300 dark:hover:bg-neutral-800/60"
+      }`}
+    >
+      {editing ? (
+        <input
+          ref={inputRef}
+          data-testid="chat-title-input"
+          aria-label="Chat title"
+          value={draft}
+          maxLength={TITLE_MAX}
+          onChange={(event) => setDraft(event.target.value)}
+          onKeyDown={onKeyDown}
+          onBlur={() => finish(true)}
+          className="mx-1 my-0.5 h-8 min-w-0 flex-1 rounded-md border border-blue-500 bg-white px-2 text-sm text-neutral-900 focus:outline-none dark:bg-neutral-950 dark:text-neutral-100"
+        />
+      ) : (
+        <>
+          <Link
+            ref={linkRef}
+            href={`/chat/${encodeURIComponent(chat.id)}`}
+            aria-current={isCurrent ? "page" : undefined}
+            title={label}
+            onClick={(event) => {
+              // Already open (perhaps moved here by replaceState): nothing to load.
+              if (isCurrent) event.preventDefault();
+              onOpen();
+            }}
+            className="min-w-0 flex-1 truncate rounded-lg py-2 pl-3 text-sm"
+          >
+            {label}
+          </Link>
+          <div
+            className={`flex shrink-0 items-center gap-0.5 transition-opacity group-focus-within:opacity-100 group-hover:opacity-100 pointer-coarse:opacity-100 ${
+              isCurrent ? "opacity-100" : "opacity-0"
+            }`}
+          >
+            <button
+              type="button"
+              data-testid="chat-rename-button"
+              aria-label={`Rename “${label}”`}
+              title="Rename"
+              onClick={startEditing}
+              className={ICON_BUTTON}
+            >
+              <PencilIcon className="size-3.5" />
+            </button>
+            <button
+              type="button"
+              data-testid="chat-delete-button"
+              aria-label={`Delete “${label}”`}
+              title="Delete"
+              onClick={() => onDelete(chat)}
+              className={`${ICON_BUTTON} hover:text-red-700 dark:hover:text-red-400`}
+            >
+              <TrashIcon className="size-3.5" />
+            </button>
+          </div>
+        </>
+      )}
+    </li>
+  );
+});

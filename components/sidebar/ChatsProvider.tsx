@@ -1,0 +1,203 @@
+"use client";
+
+import { usePathname, useRouter } from "next/navigation";
+import { createContext, use, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import type { ChatListResponse } from "@/lib/chat/chat-routes";
+import { deleteChatRequest, fetchChats, patchChatTitle } from "./chatsApi";
+
+export const CHATS_PAGE_SIZE = 30;
+
+/** A sidebar entry: the server's summary, plus the first words of a chat started here until it has a title. */
+export type SidebarChat = ChatListResponse["chats"][number] & { preview?: string };
+
+type ChatsState = {
+  chats: SidebarChat[];
+  nextCursor: string | null;
+  /** A page is on its way. */
+  loading: boolean;
+  /** The last failure to show (loading, renaming or deleting), cleared by the next success. */
+  error: string | null;
+};
+
+export type Chats = ChatsState & {
+  /** The chat the URL shows (`/chat/<id>`), if any. */
+  currentId: string | undefined;
+  loadMore: () => Promise<void>;
+  /** A chat started in this tab: first in the list, labelled by its first words until it has a title. */
+  addChat: (id: string, preview: string) => void;
+  /** A message was sent in this chat: it moves to the top. */
+  touchChat: (id: string) => void;
+  /** The title the server generated (a `data-title` part). */
+  setTitle: (id: string, title: string) => void;
+  rename: (id: string, title: string) => Promise<boolean>;
+  remove: (id: string) => Promise<boolean>;
+  clearError: () => void;
+  /** Changes whenever a new chat is started; the new-chat page keys its <Chat> on it, so it always starts empty. */
+  newChatKey: number;
+  startNewChat: () => void;
+};
+
+const ChatsContext = createContext<Chats | null>(null);
+
+function upsert(chats: SidebarChat[], chat: SidebarChat): SidebarChat[] {
+  return [chat, ...chats.filter((existing) => existing.id !== chat.id)];
+}
+
+function currentChatId(pathname: string | null): string | undefined {
+  const match = pathname?.match(/^\/chat\/([^/]+)\/?$/);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return match[1];
+  }
+}
+
+/**
+ * The visitor's conversations, shared by the sidebar and the chat: the first page comes from the server render
+ * (`initial`; null when that failed, then it is fetched here), later pages from GET /api/chats.
+ */
+export function ChatsProvider({ initial, children }: { initial: ChatListResponse | null; children: ReactNode }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const currentId = currentChatId(pathname);
+  const [state, setState] = useState<ChatsState>({
+    chats: initial?.chats ?? [],
+    nextCursor: initial?.nextCursor ?? null,
+    loading: initial === null,
+    error: null,
+  });
+  const [newChatKey, setNewChatKey] = useState(0);
+  // The latest state for callbacks that must stay stable (useChat keeps the first callbacks it is given).
+  const latest = useRef(state);
+  useEffect(() => {
+    latest.current = state;
+  });
+
+  const loadPage = useCallback(async (cursor: string | null, signal?: AbortSignal) => {
+    setState((current) => ({ ...current, loading: true }));
+    try {
+      const page = await fetchChats({ cursor, limit: CHATS_PAGE_SIZE, signal });
+      setState((current) => {
+        const known = new Set(current.chats.map((chat) => chat.id));
+        return {
+          chats: [...current.chats, ...page.chats.filter((chat) => !known.has(chat.id))],
+          nextCursor: page.nextCursor,
+          loading: false,
+          error: null,
+        };
+      });
+    } catch (error) {
+      if (signal?.aborted) return;
+      setState((current) => ({ ...current, loading: false, error: (error as Error).message }));
+    }
+  }, []);
+
+  // The server render could not read the list: ask the API.
+  useEffect(() => {
+    if (initial !== null) return;
+    const controller = new AbortController();
+    void loadPage(null, controller.signal);
+    return () => controller.abort();
+  }, [initial, loadPage]);
+
+  const loadMore = useCallback(async () => {
+    const { nextCursor, loading } = latest.current;
+    if (!nextCursor || loading) return;
+    await loadPage(nextCursor);
+  }, [loadPage]);
+
+  const addChat = useCallback((id: string, preview: string) => {
+    const now = new Date().toISOString();
+    setState((current) => {
+      const existing = current.chats.find((chat) => chat.id === id);
+      const chat: SidebarChat = existing
+        ? { ...existing, updatedAt: now }
+        : { id, title: null, model: null, createdAt: now, updatedAt: now, preview: preview.slice(0, 80) };
+      return { ...current, chats: upsert(current.chats, chat) };
+    });
+  }, []);
+
+  const touchChat = useCallback((id: string) => {
+    setState((current) => {
+      const existing = current.chats.find((chat) => chat.id === id);
+      if (!existing) return current;
+      return { ...current, chats: upsert(current.chats, { ...existing, updatedAt: new Date().toISOString() }) };
+    });
+  }, []);
+
+  const update = useCallback((id: string, change: Partial<SidebarChat>) => {
+    setState((current) => ({
+      ...current,
+      chats: current.chats.map((chat) => (chat.id === id ? { ...chat, ...change } : chat)),
+    }));
+  }, []);
+
+  const setTitle = useCallback((id: string, title: string) => update(id, { title }), [update]);
+
+  const rename = useCallback(
+    async (id: string, title: string) => {
+      const before = latest.current.chats.find((chat) => chat.id === id);
+      if (!before) return false;
+      update(id, { title });
+      try {
+        const chat = await patchChatTitle(id, title);
+        update(id, { title: chat.title });
+        setState((current) => ({ ...current, error: null }));
+        return true;
+      } catch (error) {
+        update(id, { title: before.title });
+        setState((current) => ({ ...current, error: (error as Error).message }));
+        return false;
+      }
+    },
+    [update],
+  );
+
+  const startNewChat = useCallback(() => {
+    setNewChatKey((key) => key + 1);
+    router.push("/");
+  }, [router]);
+
+  const remove = useCallback(
+    async (id: string) => {
+      try {
+        await deleteChatRequest(id);
+      } catch (error) {
+        setState((current) => ({ ...current, error: (error as Error).message }));
+        return false;
+      }
+      setState((current) => ({ ...current, chats: current.chats.filter((chat) => chat.id !== id), error: null }));
+      // The open chat is gone: start a new one. (Read the URL itself: a chat started on "/" moved there by replaceState.)
+      if (currentChatId(window.location.pathname) === id) startNewChat();
+      return true;
+    },
+    [startNewChat],
+  );
+
+  const clearError = useCallback(() => setState((current) => ({ ...current, error: null })), []);
+
+  const value = useMemo<Chats>(
+    () => ({
+      ...state,
+      currentId,
+      loadMore,
+      addChat,
+      touchChat,
+      setTitle,
+      rename,
+      remove,
+      clearError,
+      newChatKey,
+      startNewChat,
+    }),
+    [state, currentId, loadMore, addChat, touchChat, setTitle, rename, remove, clearError, newChatKey, startNewChat],
+  );
+  return <ChatsContext value={value}>{children}</ChatsContext>;
+}
+
+export function useChats(): Chats {
+  const chats = use(ChatsContext);
+  if (!chats) throw new Error("useChats: wrap the app in <ChatsProvider>");
+  return chats;
+}
