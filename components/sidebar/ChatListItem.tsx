@@ -75,7 +75,7 @@ export const ChatListItem = memo(function ChatListItem({ chat, isCurrent, onOpen
       data-testid="chat-list-item"
       data-chat-id={chat.id}
       data-current={isCurrent || undefined}
-      className={`group relative flex items-center gap-0.5 rounded-lg pr-1 transition-colors ${
+      className={`group relative flex items-center rounded-lg transition-colors ${
         isCurrent
           ? "bg-neutral-200/80 text-neutral-950 dark:bg-neutral-800 dark:text-white"
           : "text-neutral-700 hover:bg-neutral-200/50 dark:text-neutral-300 dark:hover:bg-neutral-800/60"
@@ -105,12 +105,15 @@ export const ChatListItem = memo(function ChatListItem({ chat, isCurrent, onOpen
               if (isCurrent) event.preventDefault();
               onOpen();
             }}
-            className="min-w-0 flex-1 truncate rounded-lg py-2 pl-3 text-sm"
+            // The title takes the whole row; it makes room for the buttons only while they show.
+            className={`min-w-0 flex-1 truncate rounded-lg py-2 pl-3 text-sm group-focus-within:pr-16 group-hover:pr-16 pointer-coarse:pr-16 ${
+              isCurrent ? "pr-16" : "pr-3"
+            }`}
           >
             {label}
           </Link>
           <div
-            className={`flex shrink-0 items-center gap-0.5 transition-opacity group-focus-within:opacity-100 group-hover:opacity-100 pointer-coarse:opacity-100 ${
+            className={`absolute inset-y-0 right-1 flex items-center gap-0.5 transition-opacity group-focus-within:opacity-100 group-hover:opacity-100 pointer-coarse:opacity-100 ${
               isCurrent ? "opacity-100" : "opacity-0"
             }`}
           >

@@ -1,5 +1,6 @@
 import "server-only";
 import { headers } from "next/headers";
+import { unstable_rethrow } from "next/navigation";
 import { cache } from "react";
 import { chatsFor, type ChatPage, type ChatSummary } from "@/lib/db/chats";
 import { getDb } from "@/lib/db/client";
@@ -28,6 +29,7 @@ export async function loadSidebarChats(): Promise<ChatPage | null> {
     if (!visitorId) return { chats: [], nextCursor: null };
     return await chatsFor(await getDb(), visitorId).list({ limit: SIDEBAR_PAGE_SIZE });
   } catch (error) {
+    unstable_rethrow(error); // Next's own signals (this render is dynamic) are not failures
     console.error("loadSidebarChats:", error);
     return null;
   }
