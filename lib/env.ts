@@ -35,6 +35,8 @@ const envSchema = z.object({
   DEMO_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(20),
   /** Replaces Open-Meteo's hosts for the getWeather tool (tests, proxies). */
   WEATHER_API_BASE_URL: optionalText.pipe(z.url().optional()),
+  /** How new chats get their titles: "model" asks the chat's model, "prompt" takes the question's first words. */
+  CHAT_TITLES: z.enum(["model", "prompt"]).default("model"),
   /** Signs visitor cookies and tool approvals. */
   SESSION_SECRET: optionalText,
 });

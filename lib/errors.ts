@@ -5,6 +5,7 @@
 const statusByKind = {
   bad_request: 400,
   not_found: 404,
+  conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limit: 429,

@@ -13,17 +13,35 @@ export const LIMITS = {
   maxTextBytes: 100_000,
 };
 
-const requestSchema = z.object({
-  id: z.string().min(1).max(128),
-  messages: z.array(z.unknown()).min(1),
-  trigger: z.enum(["submit-message", "regenerate-message"]).default("submit-message"),
-  messageId: z.string().max(128).optional(),
-  model: z.string().min(1).max(200).optional(),
-});
+/**
+ * The server owns the history (lib/chat/history.ts): a client sends only the new message, or the last assistant
+ * message when it answers a tool approval or a browser tool. A stock `useChat` client sends `messages` (the whole
+ * conversation): only its last message is read, so a client cannot rewrite history.
+ */
+const requestSchema = z
+  .object({
+    id: z.string().min(1).max(128),
+    message: z.unknown().optional(),
+    messages: z.array(z.unknown()).min(1).optional(),
+    trigger: z.enum(["submit-message", "regenerate-message"]).default("submit-message"),
+    messageId: z.string().max(128).optional(),
+    model: z.string().min(1).max(200).optional(),
+  })
+  .refine((body) => body.trigger === "regenerate-message" || body.message !== undefined || body.messages, {
+    message: "send the new message as `message`",
+    path: ["message"],
+  })
+  .refine((body) => body.trigger === "submit-message" || body.messageId, {
+    message: "regenerate needs the `messageId` of the answer to replace",
+    path: ["messageId"],
+  });
 
-export type ChatRequest = Omit<z.infer<typeof requestSchema>, "messages"> & { messages: ChatMessage[] };
+export type ChatRequest = Omit<z.infer<typeof requestSchema>, "message" | "messages"> & {
+  /** The new or updated message; absent when regenerating. */
+  message?: ChatMessage;
+};
 
-const messageRoles = z.array(z.object({ role: z.enum(["user", "assistant"]) }).loose());
+const messageRole = z.object({ role: z.enum(["user", "assistant"]) }).loose();
 
 /** Reads the body as text, failing with 413 as soon as it passes `maxBytes`. */
 export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
@@ -73,10 +91,10 @@ export async function parseChatRequest(request: Request, tools: ChatTools): Prom
   if (!contentType.toLowerCase().startsWith("application/json")) {
     throw new AppError("unsupported_media_type:chat", "Send the chat request as application/json.");
   }
-  const raw = await readBodyText(request, LIMITS.maxBodyBytes);
+  const body = await readBodyText(request, LIMITS.maxBodyBytes);
   let json: unknown;
   try {
-    json = JSON.parse(raw);
+    json = JSON.parse(body);
   } catch {
     throw new AppError("bad_request:json", "The request body is not valid JSON.");
   }
@@ -86,22 +104,33 @@ export async function parseChatRequest(request: Request, tools: ChatTools): Prom
     const issue = envelope.error.issues[0];
     throw new AppError("bad_request:chat", `Invalid chat request: ${issue.path.join(".") || "body"}: ${issue.message}`);
   }
-  const { messages, ...rest } = envelope.data;
-  if (messages.length > LIMITS.maxMessages) {
+  const { message: single, messages, ...rest } = envelope.data;
+  if (messages && messages.length > LIMITS.maxMessages) {
     throw tooLarge(`A conversation can hold at most ${LIMITS.maxMessages} messages.`);
   }
+  const raw = single ?? messages?.at(-1);
+  if (raw === undefined) return rest;
   // Only users and the assistant speak; system instructions are the server's.
-  const roles = messageRoles.safeParse(messages);
-  if (!roles.success) {
+  if (!messageRole.safeParse(raw).success) {
     throw new AppError("bad_request:chat", "Each message needs a role of \"user\" or \"assistant\".");
   }
-
-  const validated = await safeValidateUIMessages<ChatMessage>({ messages, tools });
+  const validated = await safeValidateUIMessages<ChatMessage>({ messages: [raw], tools });
   if (!validated.success) {
     throw new AppError("bad_request:chat", `Invalid message: ${validated.error.message.slice(0, 300)}`);
   }
-  if (textBytes(validated.data) > LIMITS.maxTextBytes) {
+  const [message] = validated.data;
+  if (textBytes([message]) > LIMITS.maxTextBytes) {
+    throw tooLarge(`A message can hold at most ${LIMITS.maxTextBytes / 1000} KB of text.`);
+  }
+  return { ...rest, message };
+}
+
+/** The whole conversation, as the server assembled it, must stay within the limits too. */
+export function checkConversationLimits(messages: ChatMessage[]): void {
+  if (messages.length > LIMITS.maxMessages) {
+    throw tooLarge(`A conversation can hold at most ${LIMITS.maxMessages} messages. Start a new chat.`);
+  }
+  if (textBytes(messages) > LIMITS.maxTextBytes) {
     throw tooLarge(`The conversation has more than ${LIMITS.maxTextBytes / 1000} KB of text. Start a new chat.`);
   }
-  return { ...rest, messages: validated.data };
 }

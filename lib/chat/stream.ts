@@ -1,7 +1,9 @@
 import "server-only";
 import {
   APICallError,
+  consumeStream,
   convertToModelMessages,
+  createUIMessageStream,
   createUIMessageStreamResponse,
   InvalidToolApprovalSignatureError,
   isStepCount,
@@ -13,7 +15,7 @@ import {
 import { systemInstructions } from "@/lib/ai/prompts";
 import { chatToolApproval, type ChatTools } from "@/lib/ai/tools";
 import { coalesceTextDeltas } from "./coalesce";
-import type { ChatMessage, ModelSummary } from "./types";
+import type { ChatMessage, MessageStatus, ModelSummary } from "./types";
 
 export const STREAM_SETTINGS = {
   /** The model may call tools and then answer, within this many steps. */
@@ -96,12 +98,19 @@ export function endWithErrorPart<PART>(
 export type StreamChatOptions = {
   model: LanguageModel;
   modelInfo: ModelSummary;
+  /** The conversation; when it ends with an assistant message, the answer continues that message. */
   messages: ChatMessage[];
   tools: ChatTools;
   /** Signs approval requests so a client cannot forge an approval. */
   approvalSecret: string;
   /** Aborts the model call when the client stops or disconnects. */
   signal: AbortSignal;
+  /** Runs once when the answer ends, however it ends, with the answer as far as it got (to save it). */
+  onAnswerEnd?: (answer: ChatMessage, status: MessageStatus) => Promise<void>;
+  /** A new conversation's title: made alongside the answer, saved and sent (`data-title`) after it succeeds. */
+  title?: { make: () => Promise<string>; save: (title: string) => Promise<void> };
+  /** Keeps the worker alive for work that outlives the response (the save after a disconnect). */
+  waitUntil?: (task: Promise<unknown>) => void;
 };
 
 /** One chat turn: UI messages in, a UI message stream (SSE) out. */
@@ -109,6 +118,11 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
   const { model, modelInfo, messages, signal } = options;
   // A model without tool support is still usable: it just gets no tools.
   const tools = modelInfo.supportsTools ? options.tools : undefined;
+  let failed = false;
+  const describeError = (error: unknown) => {
+    failed = true;
+    return describeStreamError(error);
+  };
   const result = streamText({
     model,
     instructions: systemInstructions(),
@@ -125,24 +139,57 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
     },
   });
 
+  const answer = toUIMessageStream<ChatTools, ChatMessage>({
+    stream: endWithErrorPart(result.stream, (error) => {
+      if (!signal.aborted) console.error("chat stream failed:", describeStreamError(error), error);
+    }),
+    tools,
+    messageMetadata: ({ part }) => {
+      if (part.type === "start") return { model: modelInfo.id };
+      if (part.type === "finish") return { model: modelInfo.id, usage: part.totalUsage };
+      return undefined;
+    },
+    onError: describeError,
+    // Our tools throw messages written for people; show them on the tool card and give them to the model.
+    redactToolErrors: false,
+  });
+
+  const stream = createUIMessageStream<ChatMessage>({
+    originalMessages: messages,
+    generateId: () => crypto.randomUUID(),
+    onError: describeError,
+    execute: async ({ writer }) => {
+      let answerEnded!: () => void;
+      const ended = new Promise<void>((resolve) => (answerEnded = resolve));
+      writer.merge(answer.pipeThrough(new TransformStream({ flush: () => answerEnded() })));
+      const title = await options.title?.make();
+      // After the answer, so the title never splits it (it is made alongside, from the question). A failed
+      // answer gets none: the chat keeps waiting for a title until a turn succeeds.
+      await ended;
+      if (title && !failed) {
+        await options.title?.save(title);
+        writer.write({ type: "data-title", data: { title }, transient: true });
+      }
+    },
+    onEnd: async ({ responseMessage, isAborted, isCancelled }) => {
+      const status: MessageStatus = failed ? "error" : isAborted || isCancelled ? "stopped" : "complete";
+      try {
+        await options.onAnswerEnd?.(responseMessage, status);
+      } catch (error) {
+        console.error("saving the answer failed:", error);
+      }
+    },
+  });
+
   return createUIMessageStreamResponse({
     headers: HEADERS,
     keepAliveMs: STREAM_SETTINGS.keepAliveMs,
-    stream: toUIMessageStream<ChatTools, ChatMessage>({
-      stream: endWithErrorPart(result.stream, (error) => {
-        if (!signal.aborted) console.error("chat stream failed:", describeStreamError(error), error);
-      }),
-      tools,
-      originalMessages: messages,
-      generateMessageId: () => crypto.randomUUID(),
-      messageMetadata: ({ part }) => {
-        if (part.type === "start") return { model: modelInfo.id };
-        if (part.type === "finish") return { model: modelInfo.id, usage: part.totalUsage };
-        return undefined;
-      },
-      onError: describeStreamError,
-      // Our tools throw messages written for people; show them on the tool card and give them to the model.
-      redactToolErrors: false,
-    }).pipeThrough(coalesceTextDeltas()),
+    stream: stream.pipeThrough(coalesceTextDeltas()),
+    // A copy read to the end on the server, so the answer is saved even when the client goes away mid-stream.
+    consumeSseStream: ({ stream: copy }) => {
+      const done = consumeStream({ stream: copy });
+      options.waitUntil?.(done);
+      return done;
+    },
   });
 }

@@ -2,6 +2,8 @@ import type { LanguageModelUsage, UIMessage } from "ai";
 import type { ChatUITools } from "@/lib/ai/tools";
 import type { MessageStatus } from "@/lib/db/schema";
 
+export type { MessageStatus };
+
 /** Metadata the server attaches to each assistant message. */
 export type ChatMetadata = {
   /** Registry id of the model that wrote the answer, e.g. "openai:gpt-4o-mini". */

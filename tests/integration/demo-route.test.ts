@@ -57,7 +57,7 @@ describe("POST /api/chat with no provider configured (demo model)", () => {
     expect(result.text).toBe(plannedText(question));
     expect(result.text).toContain("## What this demo shows");
     const order = result.types.filter((type, i, all) => type !== "text-delta" || all[i - 1] !== "text-delta");
-    expect(order).toEqual(["start", "start-step", "text-start", "text-delta", "text-end", "finish-step", "finish"]);
+    expect(order).toEqual(["start", "start-step", "text-start", "text-delta", "text-end", "finish-step", "finish", "data-title"]);
     expect(result.sawDone).toBe(true);
     expect(result.errors).toEqual([]);
 
@@ -97,6 +97,8 @@ describe("POST /api/chat with no provider configured (demo model)", () => {
       "text-end",
       "finish-step",
       "finish",
+      // The first turn of a chat ends with its title.
+      "data-title",
     ]);
     expect(result.toolInputs).toMatchObject([{ toolName: "getCurrentTime", input: { timeZone: "Asia/Tokyo" } }]);
     const output = result.toolOutputs[0].output as { timeZone: string; local: string };

@@ -57,7 +57,8 @@ export function userMessage(text: string, id = "m-user-1"): UserMessage {
 /** A request body as `useChat`'s default transport sends it. */
 export function chatBody(options: { text?: string; model?: string; messages?: unknown[]; id?: string } = {}) {
   return {
-    id: options.id ?? "chat-test-1",
+    // A fresh chat per request: the server owns each chat's history, and a chat id belongs to one visitor.
+    id: options.id ?? `chat-${crypto.randomUUID()}`,
     messages: options.messages ?? [userMessage(options.text ?? "Hello there")],
     trigger: "submit-message",
     ...(options.model ? { model: options.model } : {}),

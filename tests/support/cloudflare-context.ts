@@ -19,6 +19,8 @@ const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} };
 (globalThis as Record<symbol, unknown>)[CONTEXT] = { env, cf: {}, ctx };
 
 process.env.SESSION_SECRET ??= "vitest-session-secret";
+// Titles from the question's first words: a title request to the fake upstreams would change what they see.
+process.env.CHAT_TITLES ??= "prompt";
 
 afterAll(async () => {
   if (local) await (await local).dispose();

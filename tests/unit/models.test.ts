@@ -23,6 +23,7 @@ function makeEnv(overrides: Partial<AppEnv> = {}): AppEnv {
     DEMO_DELAY_MS: 20,
     WEATHER_API_BASE_URL: undefined,
     SESSION_SECRET: undefined,
+    CHAT_TITLES: "prompt",
     AI: undefined,
     ...overrides,
   };

@@ -1,0 +1,51 @@
+import "server-only";
+import { generateText, isTextUIPart, type LanguageModel } from "ai";
+import type { ChatMessage, ModelSummary } from "./types";
+
+const MAX_TITLE = 60;
+
+/** The first words of the question: the demo model's title, and the fallback when a model cannot make one. */
+export function titleFromText(text: string): string {
+  const words = text.replace(/\s+/g, " ").trim().split(" ").slice(0, 8).join(" ");
+  const title = words.length > MAX_TITLE ? `${words.slice(0, MAX_TITLE - 1).trimEnd()}…` : words;
+  return title ? title.charAt(0).toUpperCase() + title.slice(1) : "New chat";
+}
+
+function cleanTitle(text: string): string {
+  return text
+    .replace(/^["'“”\s#*]+|["'“”\s.*]+$/g, "")
+    .replace(/^title:\s*/i, "")
+    .replace(/\s+/g, " ")
+    .slice(0, MAX_TITLE)
+    .trim();
+}
+
+export type TitleOptions = {
+  model: LanguageModel;
+  modelInfo: ModelSummary;
+  question: ChatMessage;
+  /** "model" asks the chat's model; "prompt" uses the question's first words (no extra call). */
+  mode: "model" | "prompt";
+  signal: AbortSignal;
+};
+
+/** A short title for a new conversation, made from its first question. Never throws: it falls back to the question. */
+export async function generateTitle({ model, modelInfo, question, mode, signal }: TitleOptions): Promise<string> {
+  const text = question.parts.filter(isTextUIPart).map((part) => part.text).join(" ");
+  const fallback = titleFromText(text);
+  if (mode === "prompt" || modelInfo.isDemo) return fallback;
+  try {
+    const { text: title } = await generateText({
+      model,
+      instructions:
+        "Write a title of 2 to 6 words for a conversation that starts with the user's message below. Reply with the title only: no quotes, no punctuation at the end.",
+      prompt: text.slice(0, 2_000),
+      maxOutputTokens: 24,
+      maxRetries: 0,
+      abortSignal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
+    });
+    return cleanTitle(title) || fallback;
+  } catch {
+    return fallback;
+  }
+}
