@@ -22,6 +22,10 @@ export class ChatPage {
   readonly emptyState: Locator;
   readonly userMessages: Locator;
   readonly assistantMessages: Locator;
+  readonly sidebar: Locator;
+  readonly sidebarToggle: Locator;
+  readonly chatItems: Locator;
+  readonly notFound: Locator;
 
   constructor(readonly page: Page) {
     this.root = page.getByTestId("chat");
@@ -35,6 +39,28 @@ export class ChatPage {
     this.emptyState = page.getByTestId("empty-state");
     this.userMessages = page.getByTestId("message-user");
     this.assistantMessages = page.getByTestId("message-assistant");
+    this.sidebar = page.getByTestId("sidebar");
+    this.sidebarToggle = page.getByTestId("sidebar-toggle");
+    this.chatItems = this.sidebar.getByTestId("chat-list-item");
+    this.notFound = page.getByTestId("chat-not-found");
+  }
+
+  /** Opens a stored conversation at /chat/<id> and waits until it is usable (see open()). */
+  async openChat(id: string): Promise<void> {
+    await this.page.goto(`/chat/${id}`);
+    await expect(this.root).toBeVisible();
+    await expect(this.root).toHaveAttribute("data-model", /\S/);
+  }
+
+  /** The id in the URL (/chat/<id>), once the first message has moved the page there. */
+  async chatIdFromUrl(): Promise<string> {
+    await expect(this.page).toHaveURL(/\/chat\/[^/]+$/);
+    return decodeURIComponent(new URL(this.page.url()).pathname.split("/").at(-1)!);
+  }
+
+  /** A conversation's entry in the sidebar. */
+  chatItem(id: string): Locator {
+    return this.sidebar.locator(`[data-testid="chat-list-item"][data-chat-id="${id}"]`);
   }
 
   /**
