@@ -76,6 +76,8 @@ const appEnv = {
   // The getWeather tool asks the fake upstream, which also speaks Open-Meteo's API.
   WEATHER_API_BASE_URL: UPSTREAM_URL,
   SESSION_SECRET: "e2e-session-secret-not-for-production",
+  // Titles from the question's first words: a title request would change what the fake upstream sees and counts.
+  CHAT_TITLES: "prompt",
   NEXT_TELEMETRY_DISABLED: "1",
   WRANGLER_SEND_METRICS: "false",
   PATH,
