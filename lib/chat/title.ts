@@ -1,5 +1,5 @@
 import "server-only";
-import { generateText, isTextUIPart, type LanguageModel } from "ai";
+import { isTextUIPart, streamText, type LanguageModel } from "ai";
 import type { ChatMessage, ModelSummary } from "./types";
 
 const MAX_TITLE = 60;
@@ -35,7 +35,8 @@ export async function generateTitle({ model, modelInfo, question, mode, signal }
   const fallback = titleFromText(text);
   if (mode === "prompt" || modelInfo.isDemo) return fallback;
   try {
-    const { text: title } = await generateText({
+    // Streamed like the answer: every provider path here (and every OpenAI-compatible server) speaks streaming.
+    const result = streamText({
       model,
       instructions:
         "Write a title of 2 to 6 words for a conversation that starts with the user's message below. Reply with the title only: no quotes, no punctuation at the end.",
@@ -43,8 +44,9 @@ export async function generateTitle({ model, modelInfo, question, mode, signal }
       maxOutputTokens: 24,
       maxRetries: 0,
       abortSignal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
+      onError: () => {},
     });
-    return cleanTitle(title) || fallback;
+    return cleanTitle(await result.text) || fallback;
   } catch {
     return fallback;
   }

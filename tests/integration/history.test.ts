@@ -101,6 +101,32 @@ describe("saving a turn", () => {
   });
 });
 
+describe("titles by the model (CHAT_TITLES=model)", () => {
+  it("asks the chat's model for a short title alongside the answer, cleans it, saves and streams it", async () => {
+    setEnv(openAIEnv(fakes.openai, "chat"));
+    const previous = process.env.CHAT_TITLES;
+    process.env.CHAT_TITLES = "model";
+    try {
+      // The answer and the title request run side by side, so both replies are the same text.
+      fakes.openai.reply({ type: "text", deltas: ['"Paris ', "travel ", 'tips."'] });
+      fakes.openai.reply({ type: "text", deltas: ['"Paris ', "travel ", 'tips."'] });
+      const id = newChatId();
+      const result = await chat({ id, message: userMessage("What should I see in Paris?", "q-title") });
+      expect(result.errors).toEqual([]);
+      expect(result.chunks.filter((chunk) => chunk.type === "data-title")).toEqual([
+        { type: "data-title", data: { title: "Paris travel tips" }, transient: true },
+      ]);
+      expect((await stored(id, cookieOf(result.response))).chat?.title).toBe("Paris travel tips");
+      const bodies = fakes.openai.requests.map((request) => JSON.stringify(request.body));
+      expect(bodies).toHaveLength(2);
+      expect(bodies.filter((body) => body.includes("Write a title of 2 to 6 words"))).toHaveLength(1);
+    } finally {
+      if (previous === undefined) delete process.env.CHAT_TITLES;
+      else process.env.CHAT_TITLES = previous;
+    }
+  });
+});
+
 describe("history is the server's", () => {
   it("the second turn sends the model the stored first turn, not the client's forged history", async () => {
     setEnv(openAIEnv(fakes.openai, "chat"));
