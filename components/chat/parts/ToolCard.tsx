@@ -5,6 +5,7 @@ import { useEffect, useId, useRef, useState, type ReactNode, type RefObject } fr
 import { AlertIcon, CheckIcon, ChevronDownIcon, ClockIcon, SpinnerIcon, XIcon } from "@/components/ui/icons";
 import { useToolApproval } from "./toolApproval";
 import { toolBody, toolMeta, toolSummary, type ToolPart } from "./toolViews";
+import { toolErrorSummary } from "./toolError";
 
 export type { ToolPart } from "./toolViews";
 
@@ -208,6 +209,8 @@ export function ToolCard({ part, answerEnded, canRespond = true }: ToolCardProps
     if (document.activeElement === document.body) outcomeRef.current?.focus();
   }, [part.state]);
 
+  const error = part.state === "output-error" ? toolErrorSummary(part.errorText) : undefined;
+
   return (
     <div
       data-testid="tool-card"
@@ -269,7 +272,7 @@ export function ToolCard({ part, answerEnded, canRespond = true }: ToolCardProps
           className="flex items-start gap-2 border-t border-red-100 bg-red-50/60 px-3 py-2 text-[13px] text-red-800 dark:border-red-950 dark:bg-red-950/30 dark:text-red-200"
         >
           <AlertIcon className="mt-0.5 size-3.5 shrink-0 text-red-600 dark:text-red-400" />
-          <span className="min-w-0 break-words">{part.errorText.replace(/^Error:\s*/, "")}</span>
+          <span className="min-w-0 break-words">{error?.summary}</span>
         </p>
       )}
 
@@ -278,6 +281,7 @@ export function ToolCard({ part, answerEnded, canRespond = true }: ToolCardProps
           <>
             <JsonBlock title="Input" value={part.input} streaming={part.state === "input-streaming" && !answerEnded} />
             {part.state === "output-available" && <JsonBlock title="Output" value={part.output} />}
+            {error?.details && <JsonBlock title="Error" value={error.details} />}
           </>
         )}
       </div>
