@@ -1,14 +1,16 @@
 /**
- * The browser tool round trip (getUserTimezone has no execute) through the real route: request 1 streams the call and
- * ends without an output; request 2 carries the output the page supplied (as `addToolOutput` writes it) and the model
- * answers from it. An output that breaks the tool's output schema is a 400 before any model call. A model without tool
- * support gets no `tools` upstream, even with tool parts in the conversation.
+ * The browser tool round trip (getUserTimezone has no execute) through the real route, driven as the browser drives it
+ * (one chat id, the visitor cookie, each request carrying only the last message): request 1 streams the call and ends
+ * without an output, and the server stores the answer with the call open; request 2 carries that assistant message
+ * with the output the page supplied (as `addToolOutput` writes it), the server takes the output into its stored copy
+ * and the model answers from it. An output that breaks the tool's output schema is a 400 before any model call. A
+ * model without tool support gets no `tools` upstream, even with tool parts in the conversation.
  */
 import { describe, expect, it } from "vitest";
-import { chat, chatBody, cleanEnvPerTest, postChat, userMessage } from "../support/chat-client";
+import { chat, chatBody, cleanEnvPerTest } from "../support/chat-client";
 import { openAIChatFormat, openAIResponsesFormat, workersAIFormat, type UpstreamFormat } from "../support/formats";
-import { startFakeUpstreamsPerFile, workersAIEnv } from "../support/presets";
-import { addToolOutput, assistantMessageFrom, toolParts, type ClientMessage } from "../support/ui-client";
+import { expectJsonError, startFakeUpstreamsPerFile, workersAIEnv } from "../support/presets";
+import { addToolOutput, BrowserChat, storedChat, toolParts } from "../support/ui-client";
 
 const fakes = startFakeUpstreamsPerFile();
 const setEnv = cleanEnvPerTest();
@@ -16,33 +18,35 @@ const setEnv = cleanEnvPerTest();
 const BROWSER = { timeZone: "Pacific/Auckland", locale: "en-NZ", localTime: "16/01/2026, 09:15:00" };
 const PROMPT = "What is my time zone?";
 
-async function askBrowser(body: ReturnType<typeof chatBody>) {
-  const result = await chat(body);
-  const message = await assistantMessageFrom(result.chunks);
-  const [part] = toolParts(message);
-  return { ...result, message, part };
-}
-
-function followUp(assistant: ClientMessage, model?: string) {
-  return chatBody({ messages: [userMessage(PROMPT), assistant], model });
+/** Request 1 in a new chat of a new visitor. */
+async function askBrowser() {
+  const browser = new BrowserChat();
+  const result = await browser.send(PROMPT);
+  const [part] = toolParts(result.message);
+  return { ...result, part, browser };
 }
 
 describe("getUserTimezone with the offline demo model", () => {
   it("request 1 ends with the call and no output; request 2 answers from the browser's output", async () => {
     setEnv({ DEMO_DELAY_MS: "0" });
-    const first = await askBrowser(chatBody({ text: PROMPT }));
+    const first = await askBrowser();
 
     expect(first.errors).toEqual([]);
     expect(first.part).toMatchObject({ type: "tool-getUserTimezone", state: "input-available", input: {} });
     expect(first.toolOutputs).toEqual([]);
     expect(first.toolErrors).toEqual([]);
-    // The step ends with the call: nothing ran on the server, no answer yet.
-    expect(first.types.slice(-3)).toEqual(["tool-input-available", "finish-step", "finish"]);
+    // The step ends with the call: nothing ran on the server, no answer yet (then the new chat's title).
+    expect(first.types.slice(-4)).toEqual(["tool-input-available", "finish-step", "finish", "data-title"]);
     expect(first.text).toBe("");
     expect(first.finish?.finishReason).toBe("tool-calls");
+    const waiting = await storedChat(first.browser.id, first.browser.cookie!);
+    expect(waiting.messages.at(-1)).toMatchObject({
+      id: first.message.id,
+      parts: expect.arrayContaining([expect.objectContaining({ toolCallId: first.part.toolCallId, state: "input-available" })]),
+    });
 
     const answered = addToolOutput(first.message, first.part.toolCallId, BROWSER);
-    const second = await chat(followUp(answered));
+    const second = await first.browser.continueWith(answered);
 
     expect(second.response.status).toBe(200);
     expect(second.errors).toEqual([]);
@@ -51,6 +55,18 @@ describe("getUserTimezone with the offline demo model", () => {
     expect(second.finish?.finishReason).toBe("stop");
     // The output was the browser's: the server did not produce one of its own.
     expect(second.toolOutputs).toEqual([]);
+    // The answer continued the stored message, which now holds the browser's output.
+    expect(second.start?.messageId).toBe(first.message.id);
+    const { messages } = await storedChat(first.browser.id, first.browser.cookie!);
+    expect(messages).toHaveLength(2);
+    expect(messages[1].parts).toContainEqual(
+      expect.objectContaining({ toolCallId: first.part.toolCallId, state: "output-available", output: BROWSER }),
+    );
+
+    // The call is answered now: sending an output for it again (or another one) continues nothing.
+    const again = addToolOutput(first.message, first.part.toolCallId, { ...BROWSER, timeZone: "Europe/Paris" });
+    await expectJsonError(await first.browser.post([again]), 409, "conflict:chat");
+    expect(JSON.stringify((await storedChat(first.browser.id, first.browser.cookie!)).messages)).not.toContain("Europe/Paris");
   });
 });
 
@@ -63,13 +79,13 @@ describe.each([
     const format = makeFormat();
     setEnv(format.env());
     format.toolCalls([{ toolName: "getUserTimezone", args: "{}", callId: "call_tz" }]);
-    const first = await askBrowser(chatBody({ text: PROMPT }));
+    const first = await askBrowser();
 
     expect(first.part).toMatchObject({ state: "input-available", toolCallId: expect.any(String) });
     expect(format.requests()).toHaveLength(1);
 
     format.text(["You are in ", "Auckland time."]);
-    const second = await chat(followUp(addToolOutput(first.message, first.part.toolCallId, BROWSER)));
+    const second = await first.browser.continueWith(addToolOutput(first.message, first.part.toolCallId, BROWSER));
 
     expect(second.errors).toEqual([]);
     expect(second.text).toBe("You are in Auckland time.");
@@ -89,19 +105,21 @@ describe("an output from the browser that breaks the output schema", () => {
     ["not an object", "Europe/Paris"],
   ])("%s: 400 JSON, no model call", async (_name, output) => {
     setEnv({ DEMO_DELAY_MS: "0" });
-    const first = await askBrowser(chatBody({ text: PROMPT }));
+    const first = await askBrowser();
     setEnv(openAIChatFormat(fakes.openai).env());
     const before = fakes.openai.requests.length;
 
-    const response = await postChat(followUp(addToolOutput(first.message, first.part.toolCallId, output)));
+    const response = await first.browser.post([addToolOutput(first.message, first.part.toolCallId, output)]);
 
-    expect(response.status).toBe(400);
-    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
-    const body = (await response.json()) as { error: { code: string; message: string } };
-    expect(body.error.code).toBe("bad_request:chat");
-    expect(body.error.message).toMatch(/^Invalid message: /);
-    expect(body.error.message.length).toBeLessThan(400);
+    const message = await expectJsonError(response, 400, "bad_request:chat");
+    expect(message).toMatch(/^Invalid message: /);
+    expect(message.length).toBeLessThan(400);
     expect(fakes.openai.requests.length).toBe(before);
+    // The stored call is still open, without the broken output.
+    const { messages } = await storedChat(first.browser.id, first.browser.cookie!);
+    expect(messages.at(-1)?.parts).toContainEqual(
+      expect.objectContaining({ toolCallId: first.part.toolCallId, state: "input-available" }),
+    );
   });
 });
 
@@ -110,12 +128,14 @@ describe("a model without tool support", () => {
 
   it("gets no tools and no tool_choice upstream, even when the conversation holds tool parts", async () => {
     setEnv({ DEMO_DELAY_MS: "0" });
-    const first = await askBrowser(chatBody({ text: PROMPT }));
+    const first = await askBrowser();
     const answered = addToolOutput(first.message, first.part.toolCallId, BROWSER);
 
     setEnv(workersAIEnv(fakes.workersAI, [NO_TOOLS_MODEL]));
     fakes.workersAI.reply({ type: "text", deltas: ["Plain ", "answer."] });
-    const result = await chat(followUp(answered, `workers-ai:${NO_TOOLS_MODEL}`));
+    // The model is picked in the page before the follow-up goes out.
+    first.browser.model = `workers-ai:${NO_TOOLS_MODEL}`;
+    const result = await first.browser.continueWith(answered);
 
     expect(result.response.status).toBe(200);
     expect(result.errors).toEqual([]);

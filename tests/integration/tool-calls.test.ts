@@ -121,7 +121,9 @@ describe.each(cases)("split tool-call arguments: $name", ({ setup, requests, too
     const types = result.types;
     expect(types.filter((type) => type === "start-step")).toHaveLength(2);
     expect(types.indexOf("tool-output-available")).toBeLessThan(types.indexOf("text-delta"));
-    expect(types.at(-1)).toBe("finish");
+    // The answer ends with `finish`; only the new chat's (transient) title follows it.
+    expect(types.slice(-2)).toEqual(["finish", "data-title"]);
+    expect(result.chunks.at(-1)).toEqual({ type: "data-title", data: { title: "What time is it in Paris?" }, transient: true });
     expect(result.finish?.finishReason).toBe("stop");
     expect(result.sawDone).toBe(true);
     // Usage is summed over both steps.

@@ -42,6 +42,16 @@ export function expectSafeErrorText(text: string) {
   expect(text).not.toMatch(/Error:|AI_/);
 }
 
+/** A refusal as the API sends it: this status, a JSON body with this error code, and a message for people. */
+export async function expectJsonError(response: Response, status: number, code: string): Promise<string> {
+  expect(response.status).toBe(status);
+  expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+  const body = (await response.json()) as { error: { code: string; message: string } };
+  expect(body.error.code).toBe(code);
+  expectSafeErrorText(body.error.message);
+  return body.error.message;
+}
+
 /** Starts both fake upstreams for a test file, clears their request logs before each test, closes them after. */
 export function startFakeUpstreamsPerFile(): { openai: FakeOpenAI; workersAI: FakeWorkersAI } {
   const upstreams = {} as { openai: FakeOpenAI; workersAI: FakeWorkersAI };

@@ -6,6 +6,11 @@
  */
 import { readUIMessageStream, type UIMessage, type UIMessageChunk } from "ai";
 import { afterEach, beforeEach } from "vitest";
+import { chatRequestBody } from "@/components/chat/transport";
+import type { ChatMessage } from "@/lib/chat/types";
+import { chatsFor } from "@/lib/db/chats";
+import { getDb } from "@/lib/db/client";
+import { postChat, readChunks, summarize, userMessage, type chat } from "./chat-client";
 
 // The client's view of a tool part: loosely typed on purpose, tests forge and tamper with these.
 export type ToolPart = {
@@ -72,6 +77,90 @@ export function cookieOf(response: Response): string {
   const setCookie = response.headers.get("set-cookie");
   if (!setCookie) throw new Error("the response set no cookie");
   return setCookie.split(";")[0];
+}
+
+/** The visitor id inside a signed visitor cookie (`edge_chat_visitor=<uuid>.<signature>`). */
+export function visitorIdOf(cookie: string): string {
+  const visitorId = /edge_chat_visitor=([0-9a-f-]{36})\./.exec(cookie)?.[1];
+  if (!visitorId) throw new Error(`no visitor in cookie ${cookie}`);
+  return visitorId;
+}
+
+/** The chat as D1 holds it, read as its owner: the row (undefined if the visitor has no such chat) and its messages. */
+export async function storedChat(chatId: string, cookie: string) {
+  const chats = chatsFor(await getDb(), visitorIdOf(cookie));
+  return { chat: await chats.get(chatId), messages: await chats.messages(chatId) };
+}
+
+export type BrowserTurn = Awaited<ReturnType<typeof chat>> & {
+  /** The assistant message as useChat holds it after this response (new, or the continued one). */
+  message: ClientMessage;
+};
+
+/**
+ * One chat as a browser tab drives it with useChat and the app's transport (components/chat/transport.ts): one chat
+ * id for every request, the visitor cookie of the first response sent back on every later one, and each request
+ * carrying only the last message of the conversation the page holds (`message`): the new user message, or the last
+ * assistant message once an approval was answered or a browser tool's output added.
+ */
+export class BrowserChat {
+  readonly id: string;
+  cookie: string | undefined;
+  /** The conversation as the page holds it. */
+  messages: ClientMessage[] = [];
+  /** The model picked in the page, sent with every request (absent: the server's default). */
+  model: string | undefined;
+
+  constructor(options: { id?: string; cookie?: string; model?: string } = {}) {
+    this.id = options.id ?? `chat-${crypto.randomUUID()}`;
+    this.cookie = options.cookie;
+    this.model = options.model;
+  }
+
+  /** As `sendMessage({ text })`. */
+  send(text: string): Promise<BrowserTurn> {
+    const question = userMessage(text, `m-user-${crypto.randomUUID()}`);
+    return this.turn([...this.messages, question]);
+  }
+
+  /**
+   * The automatic follow-up useChat sends once `addToolApprovalResponse` / `addToolOutput` changed the last assistant
+   * message: `assistant` (that message, as the page now holds it, possibly tampered with by a test) replaces it and
+   * goes out; the answer continues it.
+   */
+  continueWith(assistant: ClientMessage): Promise<BrowserTurn> {
+    if (this.messages.at(-1)?.role !== "assistant") throw new Error("the conversation does not end with an answer");
+    return this.turn([...this.messages.slice(0, -1), assistant]);
+  }
+
+  /** The request body the app's transport builds for this conversation. */
+  body(messages: ClientMessage[]) {
+    return chatRequestBody({
+      id: this.id,
+      messages: messages as unknown as ChatMessage[],
+      trigger: "submit-message",
+      messageId: undefined,
+      model: this.model,
+    });
+  }
+
+  /** POSTs the last message of `messages` as this chat, for tests that look at a refusal (a 4xx JSON response). */
+  post(messages: ClientMessage[]): Promise<Response> {
+    return postChat(this.body(messages), this.cookie ? { headers: { cookie: this.cookie } } : undefined);
+  }
+
+  private async turn(messages: ClientMessage[]): Promise<BrowserTurn> {
+    const response = await this.post(messages);
+    if (response.status !== 200) throw new Error(`POST /api/chat answered ${response.status}: ${await response.text()}`);
+    const { chunks, sawDone } = await readChunks(response);
+    const result = { response, chunks, sawDone, ...summarize(chunks) };
+    this.cookie ??= cookieOf(response);
+    const last = messages.at(-1);
+    const continuing = last?.role === "assistant" ? last : undefined;
+    const message = await assistantMessageFrom(result.chunks, continuing);
+    this.messages = [...(continuing ? messages.slice(0, -1) : messages), message];
+    return { ...result, message };
+  }
 }
 
 /**
