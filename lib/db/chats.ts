@@ -132,6 +132,41 @@ export function chatsFor(db: Database, ownerId: string) {
       ]);
     },
 
+    /**
+     * Records the latest answer's stream (its StreamRoom id), so a reload can resume it. False: not this visitor's
+     * chat. The room says whether it is still streaming.
+     */
+    async setActiveStream(chatId: string, streamId: string): Promise<boolean> {
+      const rows = await db.update(chats).set({ activeStreamId: streamId }).where(owned(chatId)).returning({ id: chats.id });
+      return rows.length > 0;
+    },
+
+    /** The latest answer's stream, or null (also for another visitor's or a missing chat). */
+    async activeStream(chatId: string): Promise<string | null> {
+      const row = await db.select({ streamId: chats.activeStreamId }).from(chats).where(owned(chatId)).get();
+      return row?.streamId ?? null;
+    },
+
+    /** The id and role of the chat's last message (undefined: none, or not this visitor's chat). */
+    async lastMessage(chatId: string): Promise<{ id: string; role: "user" | "assistant" } | undefined> {
+      return db
+        .select({ id: messages.id, role: messages.role })
+        .from(messages)
+        .innerJoin(chats, eq(messages.chatId, chats.id))
+        .where(and(eq(chats.id, chatId), eq(chats.ownerId, ownerId)))
+        .orderBy(desc(messages.createdAt), desc(sql`${messages}.rowid`))
+        .limit(1)
+        .get();
+    },
+
+    /** Forgets `streamId` as the active stream, unless a newer answer has replaced it meanwhile. */
+    async clearActiveStream(chatId: string, streamId: string): Promise<void> {
+      await db
+        .update(chats)
+        .set({ activeStreamId: null })
+        .where(and(owned(chatId), eq(chats.activeStreamId, streamId)));
+    },
+
     /** Regenerate: drops this message and everything after it (rowid is insertion order). */
     async deleteMessagesFrom(chatId: string, messageId: string): Promise<void> {
       if (!(await get(chatId))) return;

@@ -32,6 +32,12 @@ export const chats = sqliteTable(
     model: text("model"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    /**
+     * The latest answer's stream (the id of its StreamRoom Durable Object, lib/chat/stream-room.ts), so a reload can
+     * resume it; the room tells whether it is still streaming. Null before the first resumable answer, and again once
+     * its room is gone (lib/chat/resumable.ts).
+     */
+    activeStreamId: text("active_stream_id"),
   },
   (table) => [index("chats_owner_updated_idx").on(table.ownerId, table.updatedAt)],
 );
