@@ -103,8 +103,15 @@ export type StreamChatOptions = {
   tools: ChatTools;
   /** Signs approval requests so a client cannot forge an approval. */
   approvalSecret: string;
-  /** Aborts the model call when the client stops or disconnects. */
+  /**
+   * Aborts the model call: the request's signal (the client stops or disconnects), or, for a resumable answer, the
+   * stop requested through its stream room.
+   */
   signal: AbortSignal;
+  /** A hard cap on the whole answer, for answers that no longer end when their page goes away (resumable ones). */
+  maxDurationMs?: number;
+  /** A resumable answer: the SSE copy read on the server goes to its stream room (lib/chat/resumable.ts). */
+  resumable?: { feed: (copy: ReadableStream<string>) => Promise<void> };
   /** Runs once when the answer ends, however it ends, with the answer as far as it got (to save it). */
   onAnswerEnd?: (answer: ChatMessage, status: MessageStatus) => Promise<void>;
   /** A new conversation's title: made alongside the answer, saved and sent (`data-title`) after it succeeds. */
@@ -132,7 +139,7 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
     experimental_toolApprovalSecret: options.approvalSecret,
     stopWhen: isStepCount(STREAM_SETTINGS.maxSteps),
     maxOutputTokens: STREAM_SETTINGS.maxOutputTokens,
-    timeout: { toolMs: STREAM_SETTINGS.toolTimeoutMs },
+    timeout: { toolMs: STREAM_SETTINGS.toolTimeoutMs, totalMs: options.maxDurationMs },
     abortSignal: signal,
     onError: ({ error }) => {
       if (!signal.aborted) console.error("chat stream failed:", describeStreamError(error), error);
@@ -147,6 +154,8 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
     messageMetadata: ({ part }) => {
       if (part.type === "start") return { model: modelInfo.id };
       if (part.type === "finish") return { model: modelInfo.id, usage: part.totalUsage };
+      // Marks a stopped answer in the stream too, for pages that replay it (a resumed stream).
+      if (part.type === "abort") return { model: modelInfo.id, status: "stopped" };
       return undefined;
     },
     onError: describeError,
@@ -185,9 +194,10 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
     headers: HEADERS,
     keepAliveMs: STREAM_SETTINGS.keepAliveMs,
     stream: stream.pipeThrough(coalesceTextDeltas()),
-    // A copy read to the end on the server, so the answer is saved even when the client goes away mid-stream.
+    // A copy read to the end on the server, so the answer is saved even when the client goes away mid-stream (and,
+    // for a resumable answer, buffered in its stream room for readers who come back).
     consumeSseStream: ({ stream: copy }) => {
-      const done = consumeStream({ stream: copy });
+      const done = options.resumable ? options.resumable.feed(copy) : consumeStream({ stream: copy });
       options.waitUntil?.(done);
       return done;
     },

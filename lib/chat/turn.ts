@@ -1,10 +1,11 @@
 import "server-only";
 import { resolveModel } from "@/lib/ai/models";
 import { createChatTools } from "@/lib/ai/tools";
-import { chatsFor } from "@/lib/db/chats";
+import { chatsFor, type ChatStore } from "@/lib/db/chats";
 import { notesFor } from "@/lib/db/notes";
 import { prepareTurn } from "./history";
 import { parseChatRequest } from "./request";
+import { openResumableStream, RESUMABLE_SETTINGS, streamRooms, type ResumableStream } from "./resumable";
 import type { Session } from "./session";
 import { streamChat } from "./stream";
 import { generateTitle } from "./title";
@@ -18,23 +19,49 @@ export async function runChatTurn(session: Session, request: Request): Promise<R
   const chats = chatsFor(db, visitorId);
   const turn = await prepareTurn(chats, chatRequest, tools);
   const question = turn.messages.findLast((message) => message.role === "user");
+  // A resumable answer (where the worker has stream rooms) outlives its request: it stops through POST …/stop.
+  const resumable = await openResumable(chats, chatRequest.id);
+  const signal = resumable?.signal ?? request.signal;
 
-  return streamChat({
-    model,
-    modelInfo: info,
-    messages: turn.messages,
-    tools,
-    approvalSecret: `tool-approval:${session.secret}`,
-    signal: request.signal,
-    waitUntil: session.waitUntil,
-    onAnswerEnd: (answer, status) =>
-      chats.saveMessage(chatRequest.id, { message: answer, status, model: info.id, usage: answer.metadata?.usage }),
-    title:
-      turn.needsTitle && question
-        ? {
-            make: () => generateTitle({ model, modelInfo: info, question, mode: env.CHAT_TITLES, signal: request.signal }),
-            save: (title) => chats.setTitleIfEmpty(chatRequest.id, title),
-          }
-        : undefined,
-  });
+  try {
+    return await streamChat({
+      model,
+      modelInfo: info,
+      messages: turn.messages,
+      tools,
+      approvalSecret: `tool-approval:${session.secret}`,
+      signal,
+      maxDurationMs: resumable ? RESUMABLE_SETTINGS.maxAnswerMs : undefined,
+      resumable,
+      waitUntil: session.waitUntil,
+      // The chat keeps the room's id after the save (lib/chat/resumable.ts): the room knows the answer has ended.
+      onAnswerEnd: (answer, status) =>
+        chats.saveMessage(chatRequest.id, { message: answer, status, model: info.id, usage: answer.metadata?.usage }),
+      title:
+        turn.needsTitle && question
+          ? {
+              make: () => generateTitle({ model, modelInfo: info, question, mode: env.CHAT_TITLES, signal }),
+              save: (title) => chats.setTitleIfEmpty(chatRequest.id, title),
+            }
+          : undefined,
+    });
+  } catch (error) {
+    if (resumable) await Promise.all([resumable.abandon(), chats.clearActiveStream(chatRequest.id, resumable.id)]);
+    throw error;
+  }
+}
+
+/** Opens the answer's stream room and records it as the chat's active stream; undefined without rooms. */
+async function openResumable(chats: ChatStore, chatId: string): Promise<ResumableStream | undefined> {
+  const rooms = await streamRooms();
+  if (!rooms) return undefined;
+  let resumable: ResumableStream;
+  try {
+    resumable = await openResumableStream(rooms);
+  } catch (error) {
+    console.error("resumable stream: no stream room, this answer will not be resumable:", error);
+    return undefined;
+  }
+  await chats.setActiveStream(chatId, resumable.id);
+  return resumable;
 }

@@ -1,0 +1,8 @@
+import { stopChatStream } from "@/lib/chat/resumable";
+
+type Context = { params: Promise<{ id: string }> };
+
+/** Stop: the answer streaming now stops, wherever it is being read (lib/chat/resumable.ts). */
+export async function POST(request: Request, { params }: Context): Promise<Response> {
+  return stopChatStream(request, (await params).id);
+}
