@@ -1,7 +1,7 @@
 "use client";
 
 import { useChat } from "@ai-sdk/react";
-import { APICallError } from "ai";
+import { APICallError, type ChatTransport } from "ai";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { ChatMessage } from "@/lib/chat/types";
 import { useChats } from "@/components/sidebar/ChatsProvider";
@@ -31,6 +31,28 @@ export function chatPath(id: string): string {
   return `/chat/${encodeURIComponent(id)}`;
 }
 
+/**
+ * Stops the answer on the server too: an answer outlives its request (a reload resumes it), so aborting the request
+ * alone only disconnects. Best effort: where answers are not resumable, the aborted request stops the model.
+ */
+function requestStop(id: string): void {
+  void fetch(`/api/chat/${encodeURIComponent(id)}/stop`, { method: "POST" }).catch(() => {});
+}
+
+/**
+ * The transport, with resume requests naming the last message the page was loaded with (`x-chat-known-message`, see
+ * lib/chat/resumable.ts): an answer that ended between the page's render and its resume request is then replayed.
+ */
+function withKnownMessage(transport: ChatTransport<ChatMessage>, knownId: string | undefined): ChatTransport<ChatMessage> {
+  const wrapped: ChatTransport<ChatMessage> = Object.create(transport);
+  wrapped.reconnectToStream = (options) =>
+    transport.reconnectToStream({
+      ...options,
+      headers: { ...(options.headers as Record<string, string> | undefined), "x-chat-known-message": knownId ?? "" },
+    });
+  return wrapped;
+}
+
 /** Marks how an answer ended when the stream ended early, as the server stores it (the UI shows a mark). */
 function withStatus(messages: ChatMessage[], id: string, status: "stopped" | "error"): ChatMessage[] {
   return messages.map((message) =>
@@ -56,6 +78,7 @@ export function Chat({ chatId, initialMessages, autoFocus = false }: ChatProps) 
   const started = useRef(Boolean(chatId));
 
   const [{ transport, setModel }] = useState(createTransport);
+  const [chatTransport] = useState(() => withKnownMessage(transport, initialMessages?.at(-1)?.id));
   useEffect(() => setModel(models.selectedId), [models.selectedId, setModel]);
 
   useEffect(() => {
@@ -76,7 +99,9 @@ export function Chat({ chatId, initialMessages, autoFocus = false }: ChatProps) 
   } = useChat<ChatMessage>({
     id,
     messages: initialMessages,
-    transport,
+    transport: chatTransport,
+    // A stored chat picks up the answer still streaming for it (GET /api/chat/<id>/stream), e.g. after a reload.
+    resume: Boolean(chatId),
     throttle: 50,
     // Browser tools: the server streams the call, the page answers it. addToolOutput is not awaited: useChat runs
     // this callback inside its stream job and addToolOutput queues behind that job, so awaiting it would deadlock.
@@ -187,7 +212,10 @@ export function Chat({ chatId, initialMessages, autoFocus = false }: ChatProps) 
             value={input}
             onChange={setInput}
             onSend={send}
-            onStop={() => void stop()}
+            onStop={() => {
+              requestStop(id);
+              void stop();
+            }}
             busy={busy}
             inputRef={inputRef}
           />
