@@ -9,6 +9,8 @@ export const LIMITS = {
   /** Hard cap on the raw body, enforced while reading so a huge body is never buffered. */
   maxBodyBytes: 1_000_000,
   maxMessages: 200,
+  /** Parts in the one message a request carries (a multi-step answer with tools has a few dozen at most). */
+  maxParts: 100,
   /** Text the user and model wrote, summed over all messages. */
   maxTextBytes: 100_000,
 };
@@ -114,11 +116,20 @@ export async function parseChatRequest(request: Request, tools: ChatTools): Prom
   if (!messageRole.safeParse(raw).success) {
     throw new AppError("bad_request:chat", "Each message needs a role of \"user\" or \"assistant\".");
   }
+  const parts = (raw as { parts?: unknown }).parts;
+  if (Array.isArray(parts) && parts.length > LIMITS.maxParts) {
+    throw tooLarge(`A message can have at most ${LIMITS.maxParts} parts.`);
+  }
   const validated = await safeValidateUIMessages<ChatMessage>({ messages: [raw], tools });
   if (!validated.success) {
     throw new AppError("bad_request:chat", `Invalid message: ${validated.error.message.slice(0, 300)}`);
   }
   const [message] = validated.data;
+  // The app sends user text only (no attachments). A file part would have the AI SDK download its URL from the
+  // server (file://, internal hosts), so anything but text from a user is refused.
+  if (message.role === "user" && message.parts.some((part) => part.type !== "text")) {
+    throw new AppError("bad_request:chat", "A user message can only carry text parts.");
+  }
   if (textBytes([message]) > LIMITS.maxTextBytes) {
     throw tooLarge(`A message can hold at most ${LIMITS.maxTextBytes / 1000} KB of text.`);
   }

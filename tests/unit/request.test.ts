@@ -162,6 +162,18 @@ describe("parseChatRequest: rejected bodies", () => {
     expect(error.message.length).toBeLessThanOrEqual("Invalid message: ".length + 300);
   });
 
+  it("a user message with a file part (which the AI SDK would download from the server) → 400", async () => {
+    for (const url of ["file:///etc/passwd", "http://169.254.169.254/latest/meta-data/", "data:text/plain;base64,aGk="]) {
+      const message = { id: "m", role: "user", parts: [{ type: "text", text: "read this" }, { type: "file", url, mediaType: "text/plain" }] };
+      await expectRejected(chatRequest({ id: "chat-1", message }), "bad_request:chat", 400);
+    }
+  });
+
+  it("a message with more than 100 parts → 413", async () => {
+    const parts = Array.from({ length: LIMITS.maxParts + 1 }, () => ({ type: "text", text: "p" }));
+    await expectRejected(chatRequest({ id: "chat-1", message: { id: "m", role: "user", parts } }), "payload_too_large:chat", 413);
+  });
+
   it("a message without parts → 400", async () => {
     await expectRejected(chatRequest(chatBody({ messages: [{ id: "m", role: "user" }] })), "bad_request:chat", 400);
   });
