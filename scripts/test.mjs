@@ -1,5 +1,5 @@
 // `npm test`: every check CI runs, in order, failing fast: type check, lint, unit and integration tests (vitest),
-// the worker build, then the end-to-end tests (Playwright, against the worker in local workerd and against next dev).
+// the worker build, the client bundle's secrets check (scripts/check-client-bundle.mjs), then the end-to-end tests (Playwright, against the worker in local workerd and against next dev).
 // Extra arguments go to `playwright test`, e.g. `npm test -- --grep stop` or `npm test -- --project=workerd`.
 // The worker is always built in CI; locally the build is skipped while .open-next/worker.js is newer than its sources.
 import { spawn } from "node:child_process";
@@ -50,6 +50,8 @@ const stages = [
     },
     run: async () => buildWorker(env),
   },
+  // No secret in what the browser downloads (.open-next/assets), checked on every run, built now or before.
+  { name: "secrets", label: "check-client-bundle .open-next/assets", run: () => run("node", ["scripts/check-client-bundle.mjs"]) },
   { name: "e2e", label: ["playwright test", ...process.argv.slice(2)].join(" "), run: () => run("playwright", ["test", ...process.argv.slice(2)]) },
 ];
 
