@@ -6,7 +6,8 @@
  * - any prompt: FAKE_ANSWER, streamed in small deltas;
  * - a prompt containing FAIL_ONCE_MARKER: HTTP 500 for its first attempt (FAIL_ONCE_REQUESTS requests, the AI SDK's
  *   automatic retries included), then the answer;
- * - a prompt containing SLOW_MARKER: a long answer at a slow pace (for Stop).
+ * - a prompt containing SLOW_MARKER: a long answer at a slow pace (for Stop);
+ * - a prompt containing HOSTILE_MARKER: HOSTILE_MARKDOWN (for the rendering-safety tests).
  * Requests are forwarded one at a time until the fake has answered their headers, so each takes its own reply from
  * the fake's FIFO queue even when two tests run at once.
  *
@@ -26,6 +27,8 @@ import {
   FAIL_ONCE_REQUESTS,
   FAKE_ANSWER_DELTAS,
   FAKE_DELTA_DELAY_MS,
+  HOSTILE_DELTAS,
+  HOSTILE_MARKER,
   SLOW_MARKER,
   type UpstreamLogEntry,
 } from "./e2e-env";
@@ -83,6 +86,7 @@ export async function startE2EUpstream({ port, host = E2E_HOST }: { port: number
         return { type: "error", status: 500, retryAfterMs: 0 };
       }
     }
+    if (prompt.includes(HOSTILE_MARKER)) return { type: "text", deltas: HOSTILE_DELTAS, delayMs: 5 };
     if (prompt.includes(SLOW_MARKER)) return { type: "text", deltas: slowAnswer(), delayMs: 30 };
     return { type: "text", deltas: FAKE_ANSWER_DELTAS, delayMs: FAKE_DELTA_DELAY_MS };
   }
