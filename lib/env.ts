@@ -39,6 +39,12 @@ const envSchema = z.object({
   CHAT_TITLES: z.enum(["model", "prompt"]).default("model"),
   /** Signs visitor cookies and tool approvals. */
   SESSION_SECRET: optionalText,
+  /** Host pages allowed to embed the widget (/embed) and call the chat API cross-origin. Empty: embedding is off. */
+  EMBED_ALLOWED_ORIGINS: list,
+  /** The model embedded chats use (`provider:model`), whatever the widget asks for. Default: DEFAULT_MODEL. */
+  EMBED_MODEL: optionalText,
+  /** Extra system instructions for embedded chats (server-side only: a host page cannot set them). */
+  EMBED_INSTRUCTIONS: optionalText,
 });
 
 export type AppEnv = z.infer<typeof envSchema> & {

@@ -1,4 +1,5 @@
 import "server-only";
+import { AppError } from "@/lib/errors";
 
 /**
  * Anonymous visitor identity: a random id in a signed, HttpOnly cookie. No account, no personal data; it scopes a
@@ -13,7 +14,28 @@ const SIGNING_CONTEXT = "edge-chat/visitor/v1:";
 const VISITOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const SIGNATURE = /^[A-Za-z0-9_-]{43}$/; // base64url of 32 bytes, unpadded
 
-export type Visitor = { visitorId: string; setCookie?: string };
+/**
+ * The second way to identify: embedded widgets (app/embed) run in a third-party iframe where cookies may be blocked,
+ * so they keep a token (same `<uuid>.<signature>` shape, signed in its own context) and send it in this header.
+ */
+export const EMBED_TOKEN_HEADER = "x-edge-chat-token";
+const EMBED_SIGNING_CONTEXT = "edge-chat/embed-visitor/v1:";
+
+/** `embedded`: identified by an embed token (the embed preset applies). */
+export type Visitor = { visitorId: string; setCookie?: string; embedded?: boolean };
+
+/** A signed embed token for `visitorId` (minted by POST /api/embed/session). */
+export async function embedToken(visitorId: string, secret: string): Promise<string> {
+  const key = await signingKey(secret);
+  const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, encode(EMBED_SIGNING_CONTEXT + visitorId)));
+  return `${visitorId}.${toBase64Url(signature)}`;
+}
+
+/** The visitor an embed token proves, if any. */
+export async function embedVisitorId(token: string | null, secret: string): Promise<string | undefined> {
+  if (!token) return undefined;
+  return verify(await signingKey(secret), token.trim(), EMBED_SIGNING_CONTEXT);
+}
 
 /** The visitor a Cookie header proves, if any (pages read it without minting a new identity). */
 export async function knownVisitorId(cookieHeader: string | null, secret: string): Promise<string | undefined> {
@@ -26,6 +48,13 @@ export async function knownVisitorId(cookieHeader: string | null, secret: string
 }
 
 export async function identifyVisitor(request: Request, secret: string): Promise<Visitor> {
+  // A request that carries an embed token is an embedded visitor: the token must be valid (no cookie fallback).
+  const token = request.headers.get(EMBED_TOKEN_HEADER);
+  if (token !== null) {
+    const visitorId = await embedVisitorId(token, secret);
+    if (!visitorId) throw new AppError("unauthorized:embed", "This chat session has expired. Reload the page.");
+    return { visitorId, embedded: true };
+  }
   const known = await knownVisitorId(request.headers.get("cookie"), secret);
   if (known) return { visitorId: known };
   const key = await signingKey(secret);
@@ -44,7 +73,7 @@ export async function identifyVisitor(request: Request, secret: string): Promise
 }
 
 /** `<uuid>.<base64url HMAC>` → the uuid when the signature matches, else undefined. */
-async function verify(key: CryptoKey, value: string): Promise<string | undefined> {
+async function verify(key: CryptoKey, value: string, context = SIGNING_CONTEXT): Promise<string | undefined> {
   const dot = value.indexOf(".");
   const visitorId = value.slice(0, dot);
   const signature = value.slice(dot + 1);
@@ -52,7 +81,7 @@ async function verify(key: CryptoKey, value: string): Promise<string | undefined
   const bytes = fromBase64Url(signature);
   if (!bytes) return undefined;
   // subtle.verify compares the MACs in constant time (BoringSSL / OpenSSL CRYPTO_memcmp), in workerd and in Node.
-  const valid = await crypto.subtle.verify("HMAC", key, bytes, encode(SIGNING_CONTEXT + visitorId));
+  const valid = await crypto.subtle.verify("HMAC", key, bytes, encode(context + visitorId));
   return valid ? visitorId : undefined;
 }
 

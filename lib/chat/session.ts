@@ -9,6 +9,8 @@ export type Session = {
   /** Signs cookies and tool approvals. */
   secret: string;
   visitorId: string;
+  /** Identified by an embed token (app/embed): the server-side embed preset applies. */
+  embedded: boolean;
   db: Database;
   /** Adds the new visitor's cookie to a response (a no-op for a known visitor). */
   finish(response: Response): Response;
@@ -33,6 +35,7 @@ export async function openSession(request: Request): Promise<Session> {
     env,
     secret,
     visitorId: visitor.visitorId,
+    embedded: visitor.embedded ?? false,
     db: await getDb(),
     finish(response) {
       if (visitor.setCookie) response.headers.append("set-cookie", visitor.setCookie);

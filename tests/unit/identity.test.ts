@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { identifyVisitor, sessionSecret, VISITOR_COOKIE } from "@/lib/chat/identity";
+import {
+  EMBED_TOKEN_HEADER,
+  embedToken,
+  embedVisitorId,
+  identifyVisitor,
+  sessionSecret,
+  VISITOR_COOKIE,
+} from "@/lib/chat/identity";
 
 const SECRET = "test-secret-0123456789abcdef";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -99,5 +106,27 @@ describe("sessionSecret", () => {
     // Still works: the fallback signs and verifies cookies.
     const { visitorId, setCookie } = await identifyVisitor(request(), fallback);
     expect(await identifyVisitor(request(cookiePair(setCookie)), fallback)).toEqual({ visitorId });
+  });
+});
+
+describe("embed tokens", () => {
+  function tokenRequest(token: string) {
+    return new Request("http://localhost:3000/api/chat", { method: "POST", headers: { [EMBED_TOKEN_HEADER]: token } });
+  }
+
+  it("identifies an embedded visitor by the token header, without a cookie", async () => {
+    const token = await embedToken("0f8c7a4e-5b6d-4e3f-9a1b-2c3d4e5f6a7b", SECRET);
+    const visitor = await identifyVisitor(tokenRequest(token), SECRET);
+    expect(visitor).toEqual({ visitorId: "0f8c7a4e-5b6d-4e3f-9a1b-2c3d4e5f6a7b", embedded: true });
+    expect(await embedVisitorId(token, SECRET)).toBe(visitor.visitorId);
+  });
+
+  it("refuses a forged, foreign or cookie-signed token with 401", async () => {
+    const { cookie, visitorId } = await newVisitor();
+    const cookieValue = cookie.slice(cookie.indexOf("=") + 1);
+    const other = await embedToken(visitorId, "another-secret-0123456789");
+    for (const token of [cookieValue, other, "", "nonsense", `${visitorId}.${"A".repeat(43)}`]) {
+      await expect(identifyVisitor(tokenRequest(token), SECRET)).rejects.toMatchObject({ code: "unauthorized:embed", status: 401 });
+    }
   });
 });

@@ -24,6 +24,9 @@ function makeEnv(overrides: Partial<AppEnv> = {}): AppEnv {
     WEATHER_API_BASE_URL: undefined,
     SESSION_SECRET: undefined,
     CHAT_TITLES: "prompt",
+    EMBED_ALLOWED_ORIGINS: [],
+    EMBED_MODEL: undefined,
+    EMBED_INSTRUCTIONS: undefined,
     AI: undefined,
     ...overrides,
   };
