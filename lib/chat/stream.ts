@@ -101,6 +101,8 @@ export type StreamChatOptions = {
   /** The conversation; when it ends with an assistant message, the answer continues that message. */
   messages: ChatMessage[];
   tools: ChatTools;
+  /** Appended to the system instructions (the server-side embed preset). */
+  extraInstructions?: string;
   /** Signs approval requests so a client cannot forge an approval. */
   approvalSecret: string;
   /**
@@ -132,7 +134,9 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
   };
   const result = streamText({
     model,
-    instructions: systemInstructions(),
+    instructions: options.extraInstructions
+      ? `${systemInstructions()}\n${options.extraInstructions}`
+      : systemInstructions(),
     messages: await convertToModelMessages(messages, { tools, ignoreIncompleteToolCalls: true }),
     tools,
     toolApproval: chatToolApproval,

@@ -1,6 +1,6 @@
 import "server-only";
 import { resolveModel } from "@/lib/ai/models";
-import { createChatTools } from "@/lib/ai/tools";
+import { createChatTools, withoutEmbedTools } from "@/lib/ai/tools";
 import { chatsFor, type ChatStore } from "@/lib/db/chats";
 import { notesFor } from "@/lib/db/notes";
 import { prepareTurn } from "./history";
@@ -13,9 +13,11 @@ import { generateTitle } from "./title";
 /** POST /api/chat: validate, load the conversation, stream the answer, save it however it ends. */
 export async function runChatTurn(session: Session, request: Request): Promise<Response> {
   const { env, db, visitorId } = session;
-  const tools = createChatTools({ weatherBaseUrl: env.WEATHER_API_BASE_URL, notes: notesFor(db, visitorId) });
+  const allTools = createChatTools({ weatherBaseUrl: env.WEATHER_API_BASE_URL, notes: notesFor(db, visitorId) });
+  const tools = session.embedded ? allTools : withoutEmbedTools(allTools);
   const chatRequest = await parseChatRequest(request, tools);
-  const { model, info } = resolveModel(env, chatRequest.model);
+  // The embed preset is the server's: embedded chats use EMBED_MODEL (else the default), whatever the widget asks.
+  const { model, info } = resolveModel(env, session.embedded ? env.EMBED_MODEL : chatRequest.model);
   const chats = chatsFor(db, visitorId);
   const turn = await prepareTurn(chats, chatRequest, tools);
   const question = turn.messages.findLast((message) => message.role === "user");
@@ -29,6 +31,7 @@ export async function runChatTurn(session: Session, request: Request): Promise<R
       modelInfo: info,
       messages: turn.messages,
       tools,
+      extraInstructions: session.embedded ? embedInstructions(env.EMBED_INSTRUCTIONS) : undefined,
       approvalSecret: `tool-approval:${session.secret}`,
       signal,
       maxDurationMs: resumable ? RESUMABLE_SETTINGS.maxAnswerMs : undefined,
@@ -49,6 +52,14 @@ export async function runChatTurn(session: Session, request: Request): Promise<R
     if (resumable) await Promise.all([resumable.abandon(), chats.clearActiveStream(chatRequest.id, resumable.id)]);
     throw error;
   }
+}
+
+/** What an embedded chat is told on top of the usual instructions (EMBED_INSTRUCTIONS is the site owner's). */
+function embedInstructions(custom: string | undefined): string {
+  return [
+    "You are embedded in another website as its chat widget. Use getPageContext when the user asks about the page or site they are on.",
+    ...(custom ? [custom] : []),
+  ].join("\n");
 }
 
 /** Opens the answer's stream room and records it as the chat's active stream; undefined without rooms. */

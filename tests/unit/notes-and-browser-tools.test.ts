@@ -3,7 +3,7 @@
  * and getUserTimezone, the browser tool: no execute on the server, its output validated by its schema.
  */
 import { describe, expect, it } from "vitest";
-import { chatToolApproval } from "@/lib/ai/tools";
+import { chatToolApproval, withoutEmbedTools } from "@/lib/ai/tools";
 import { getUserTimezone } from "@/lib/ai/tools/get-user-timezone";
 import { createListNotes, createSaveNote, NOTE_LIMITS, type Note } from "@/lib/ai/tools/notes";
 import { memoryNotes, testChatTools } from "../support/tools";
@@ -77,8 +77,10 @@ describe("saveNote and listNotes", () => {
     expect(chatToolApproval).toEqual({ saveNote: "user-approval" });
     const chatTools = testChatTools();
     expect(Object.keys(chatTools).sort()).toEqual(
-      ["calculate", "getCurrentTime", "getUserTimezone", "getWeather", "listNotes", "saveNote"].sort(),
+      ["calculate", "getCurrentTime", "getPageContext", "getUserTimezone", "getWeather", "listNotes", "saveNote"].sort(),
     );
+    // getPageContext is for embedded chats only (lib/chat/turn.ts): the main app's tools leave it out.
+    expect(Object.keys(withoutEmbedTools(chatTools))).not.toContain("getPageContext");
     expect(chatTools.saveNote.description).toMatch(/approve/);
   });
 });

@@ -25,6 +25,7 @@ const TOOL_META: Record<string, ToolMeta> = {
   saveNote: { label: "Save note", Icon: NoteIcon },
   listNotes: { label: "Your notes", Icon: ListIcon },
   getUserTimezone: { label: "Your time zone", Icon: GlobeIcon },
+  getPageContext: { label: "This page", Icon: GlobeIcon },
 };
 
 export function toolMeta(toolName: string): ToolMeta {

@@ -103,6 +103,9 @@ export function noteFromPrompt(text: string): { title: string; body: string } | 
 
 /** What the demo model calls for a question, in this order of precedence; empty when it just answers. */
 export function toolCallsForPrompt(question: string): DemoToolCall[] {
+  if (/\b(this|the) (page|site|website|article)\b/i.test(question) && /\b(what|about|summar)/i.test(question)) {
+    return [{ toolName: "getPageContext", input: {} }];
+  }
   if (/\b(my|local) (time ?zone|timezone|local time)\b|\bwhere am i\b|\bmy time\b/i.test(question)) {
     return [{ toolName: "getUserTimezone", input: {} }];
   }
@@ -177,6 +180,12 @@ function describeResult(result: ToolResult): string {
     case "getUserTimezone": {
       const browser: { timeZone: string; locale: string; localTime: string } = value;
       return `- Your browser says your time zone is **${browser.timeZone}** (locale ${browser.locale}); your local time is **${browser.localTime}**.`;
+    }
+    case "getPageContext": {
+      const page: { available: boolean; title?: string; url?: string; text?: string } = value;
+      if (!page.available) return "- The page this chat is on did not share anything about itself.";
+      const about = page.text ? ` It says: "${page.text.slice(0, 300)}"` : "";
+      return `- This page is **${page.title || "untitled"}** (${page.url || "no URL"}).${about}`;
     }
     default:
       return `- \`${result.toolName}\` returned: \`${text}\``;

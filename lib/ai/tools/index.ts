@@ -1,6 +1,7 @@
 import type { InferUITools, ToolApprovalConfiguration } from "ai";
 import { calculate } from "./calculate";
 import { getCurrentTime } from "./get-current-time";
+import { getPageContext } from "./get-page-context";
 import { getUserTimezone } from "./get-user-timezone";
 import { createGetWeather } from "./get-weather";
 import { createListNotes, createSaveNote, type NoteStore } from "./notes";
@@ -21,7 +22,15 @@ export function createChatTools({ weatherBaseUrl, notes }: ChatToolsContext) {
     saveNote: createSaveNote(notes),
     listNotes: createListNotes(notes),
     getUserTimezone,
+    getPageContext,
   };
+}
+
+/** The tools of a chat outside an embed: no host page, so no getPageContext (its calls would never be answered). */
+export function withoutEmbedTools(tools: ChatTools): ChatTools {
+  const { getPageContext: _embedOnly, ...rest } = tools;
+  void _embedOnly;
+  return rest as ChatTools;
 }
 
 export type ChatTools = ReturnType<typeof createChatTools>;
