@@ -1,6 +1,4 @@
 import type { Metadata, Viewport } from "next";
-import { AppShell } from "@/components/app/AppShell";
-import { loadSidebarChats } from "@/lib/chat/page-data";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -17,15 +15,11 @@ export const viewport: Viewport = {
   ],
 };
 
-export default async function RootLayout({ children }: { children: React.ReactNode }) {
-  // The sidebar's first page, read with the visitor's cookie (null when the database cannot be read: the sidebar
-  // then asks /api/chats).
-  const initialChats = await loadSidebarChats();
+/** The document around every page; the main app's sidebar lives in app/(app)/layout.tsx, so /embed goes without. */
+export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
-      <body>
-        <AppShell initialChats={initialChats}>{children}</AppShell>
-      </body>
+      <body>{children}</body>
     </html>
   );
 }

@@ -4,9 +4,11 @@ import { useChat } from "@ai-sdk/react";
 import { APICallError, type ChatTransport } from "ai";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { ChatMessage } from "@/lib/chat/types";
-import { useChats } from "@/components/sidebar/ChatsProvider";
+import { useOptionalChats } from "@/components/sidebar/ChatsProvider";
+import type { EmbedChatOptions } from "@/components/embed/types";
 import { readUserTimezone, shouldSendAutomatically } from "./browserTools";
 import { ChatHeader } from "./ChatHeader";
+import { EmbedHeader } from "./EmbedHeader";
 import { Composer } from "./Composer";
 import { EmptyState } from "./EmptyState";
 import { ErrorBanner } from "./ErrorBanner";
@@ -24,6 +26,8 @@ type ChatProps = {
   initialMessages?: ChatMessage[];
   /** Focus the composer on mount (a new chat the user asked for). */
   autoFocus?: boolean;
+  /** The compact variant inside another site's page (app/embed): no sidebar, its own header, token identity. */
+  embed?: EmbedChatOptions;
 };
 
 /** The URL a chat lives at. */
@@ -35,8 +39,8 @@ export function chatPath(id: string): string {
  * Stops the answer on the server too: an answer outlives its request (a reload resumes it), so aborting the request
  * alone only disconnects. Best effort: where answers are not resumable, the aborted request stops the model.
  */
-function requestStop(id: string): void {
-  void fetch(`/api/chat/${encodeURIComponent(id)}/stop`, { method: "POST" }).catch(() => {});
+function requestStop(id: string, headers?: Record<string, string>): void {
+  void fetch(`/api/chat/${encodeURIComponent(id)}/stop`, { method: "POST", headers }).catch(() => {});
 }
 
 /**
@@ -63,9 +67,9 @@ function withStatus(messages: ChatMessage[], id: string, status: "stopped" | "er
 }
 
 /** One conversation: its state (useChat), the composer's draft, and its entry in the sidebar. */
-export function Chat({ chatId, initialMessages, autoFocus = false }: ChatProps) {
+export function Chat({ chatId, initialMessages, autoFocus = false, embed }: ChatProps) {
   const models = useModelsContext();
-  const chats = useChats();
+  const chats = useOptionalChats();
   const scroll = useStickToBottom();
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const [input, setInput] = useState("");
@@ -77,7 +81,7 @@ export function Chat({ chatId, initialMessages, autoFocus = false }: ChatProps) 
   // A chat started on "/" is not stored (nor in the sidebar) until its first message.
   const started = useRef(Boolean(chatId));
 
-  const [{ transport, setModel }] = useState(createTransport);
+  const [{ transport, setModel }] = useState(() => createTransport(embed?.headers));
   const [chatTransport] = useState(() => withKnownMessage(transport, initialMessages?.at(-1)?.id));
   useEffect(() => setModel(models.selectedId), [models.selectedId, setModel]);
 
@@ -107,7 +111,17 @@ export function Chat({ chatId, initialMessages, autoFocus = false }: ChatProps) 
     // this callback inside its stream job and addToolOutput queues behind that job, so awaiting it would deadlock.
     // sendAutomaticallyWhen then sends the result back once the stream has ended.
     onToolCall: ({ toolCall }) => {
-      if (toolCall.dynamic || toolCall.toolName !== "getUserTimezone") return;
+      if (toolCall.dynamic) return;
+      if (toolCall.toolName === "getPageContext") {
+        const context = embed?.pageContext();
+        void addToolOutput({
+          tool: "getPageContext",
+          toolCallId: toolCall.toolCallId,
+          output: context ? { available: true, ...context } : { available: false },
+        });
+        return;
+      }
+      if (toolCall.toolName !== "getUserTimezone") return;
       const { toolCallId } = toolCall;
       try {
         void addToolOutput({ tool: "getUserTimezone", toolCallId, output: readUserTimezone() });
@@ -124,8 +138,8 @@ export function Chat({ chatId, initialMessages, autoFocus = false }: ChatProps) 
     // The server names the conversation after its first answer (a transient part: it is not kept in the message).
     onData: (part) => {
       if (part.type !== "data-title") return;
-      chats.setTitle(id, part.data.title);
-      document.title = `${part.data.title} · edge-chat`;
+      chats?.setTitle(id, part.data.title);
+      if (!embed) document.title = `${part.data.title} · edge-chat`;
     },
     onError: (failure) => {
       // An HTTP error or a failed fetch means the server never answered: give the user their text back.
@@ -135,6 +149,7 @@ export function Chat({ chatId, initialMessages, autoFocus = false }: ChatProps) 
       }
     },
     onFinish: ({ message, isAbort, isError }) => {
+      embed?.onEvent("answer-finished", { chatId: id, status: isAbort ? "stopped" : isError ? "error" : "done" });
       if (!isError) setAnnouncement(isAbort ? "Answer stopped." : "Answer complete.");
       // Mark an answer cut short now, as it will be marked when the chat is loaded again.
       if ((isAbort || isError) && message.role === "assistant" && message.parts.length > 0) {
@@ -155,11 +170,12 @@ export function Chat({ chatId, initialMessages, autoFocus = false }: ChatProps) 
       // The first message stores the chat: give it its own URL without a navigation (this component, and the
       // stream about to start, stay as they are) and list it in the sidebar.
       started.current = true;
-      window.history.replaceState(null, "", chatPath(id));
-      chats.addChat(id, trimmed);
+      if (!embed) window.history.replaceState(null, "", chatPath(id));
+      chats?.addChat(id, trimmed);
     } else {
-      chats.touchChat(id);
+      chats?.touchChat(id);
     }
+    embed?.onEvent("message-sent", { chatId: id });
     void sendMessage({ text: trimmed });
     inputRef.current?.focus();
   };
@@ -188,13 +204,17 @@ export function Chat({ chatId, initialMessages, autoFocus = false }: ChatProps) 
 
   return (
     <div data-testid="chat" data-model={models.selectedId ?? ""} className="flex min-h-0 flex-1 flex-col">
-      <ChatHeader
-        models={models.models}
-        selected={models.selected}
-        onSelectModel={models.select}
-        modelsLoadError={models.loadError}
-        onNewChat={chats.startNewChat}
-      />
+      {embed ? (
+        <EmbedHeader title={embed.title} href={messages.length > 0 ? chatPath(id) : undefined} onClose={embed.onClose} />
+      ) : (
+        <ChatHeader
+          models={models.models}
+          selected={models.selected}
+          onSelectModel={models.select}
+          modelsLoadError={models.loadError}
+          onNewChat={() => chats?.startNewChat()}
+        />
+      )}
       <main className="flex min-h-0 flex-1 flex-col">
         <ToolApprovalContext value={addToolApprovalResponse}>
           <MessageList
@@ -203,7 +223,7 @@ export function Chat({ chatId, initialMessages, autoFocus = false }: ChatProps) 
             modelLabels={models.labels}
             onRegenerate={onRegenerate}
             scroll={scroll}
-            emptyState={<EmptyState onPick={send} />}
+            emptyState={<EmptyState onPick={send} welcome={embed?.welcome} prompts={embed?.prompts} />}
           />
         </ToolApprovalContext>
         <div className="mx-auto w-full max-w-3xl px-3 pb-3 sm:px-4 sm:pb-4">
@@ -213,15 +233,15 @@ export function Chat({ chatId, initialMessages, autoFocus = false }: ChatProps) 
             onChange={setInput}
             onSend={send}
             onStop={() => {
-              requestStop(id);
+              requestStop(id, embed?.headers());
               void stop();
             }}
             busy={busy}
             inputRef={inputRef}
           />
-          <p className="mt-2 hidden text-center text-xs text-neutral-400 sm:block dark:text-neutral-500">
+          {!embed && <p className="mt-2 hidden text-center text-xs text-neutral-400 sm:block dark:text-neutral-500">
             Enter to send · Shift+Enter for a new line · Answers can be wrong
-          </p>
+          </p>}
         </div>
       </main>
       <div aria-live="polite" className="sr-only">

@@ -9,7 +9,37 @@ const SUGGESTED_PROMPTS = [
   "Write a long answer about markdown rendering",
 ];
 
-export function EmptyState({ onPick }: { onPick: (prompt: string) => void }) {
+type EmptyStateProps = {
+  onPick: (prompt: string) => void;
+  /** The embedded widget's own welcome and starters (compact layout). */
+  welcome?: string;
+  prompts?: string[];
+};
+
+export function EmptyState({ onPick, welcome, prompts }: EmptyStateProps) {
+  if (welcome !== undefined) {
+    return (
+      <div data-testid="empty-state" className="flex min-h-full flex-col justify-end gap-3 px-1 py-4">
+        <p data-testid="embed-welcome" className="rounded-2xl bg-neutral-100 px-3.5 py-2.5 text-sm dark:bg-neutral-900">
+          {welcome}
+        </p>
+        <ul className="flex flex-wrap gap-2" aria-label="Suggested prompts">
+          {(prompts ?? SUGGESTED_PROMPTS).map((prompt) => (
+            <li key={prompt}>
+              <button
+                type="button"
+                data-testid="suggested-prompt"
+                onClick={() => onPick(prompt)}
+                className="rounded-full border border-neutral-200 px-3 py-1.5 text-left text-xs text-neutral-700 hover:bg-neutral-50 dark:border-neutral-800 dark:text-neutral-300 dark:hover:bg-neutral-900"
+              >
+                {prompt}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </div>
+    );
+  }
   return (
     <div data-testid="empty-state" className="flex min-h-full flex-col items-center justify-center px-2 py-10 text-center">
       <div className="mb-4 grid size-12 place-items-center rounded-2xl bg-neutral-900 text-white shadow-sm dark:bg-white dark:text-neutral-900">

@@ -36,11 +36,13 @@ export function chatRequestBody(options: {
  * user's sends and regenerations, and also the automatic follow-ups after a browser tool's output or an approval,
  * which useChat sends without per-call options. A change in the picker applies to the very next request.
  */
-export function createTransport() {
+export function createTransport(headers?: () => Record<string, string>) {
   let model: string | undefined;
   return {
     transport: new DefaultChatTransport<ChatMessage>({
       api: "/api/chat",
+      // The embedded widget identifies with its token (components/embed), on every request, resumes included.
+      ...(headers ? { headers } : {}),
       prepareSendMessagesRequest: ({ id, messages, trigger, messageId }) => ({
         body: chatRequestBody({ id, messages, trigger, messageId, model }),
       }),

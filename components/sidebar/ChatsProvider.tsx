@@ -196,6 +196,11 @@ export function ChatsProvider({ initial, children }: { initial: ChatListResponse
   return <ChatsContext value={value}>{children}</ChatsContext>;
 }
 
+/** The sidebar's chats where there is a sidebar; null in the embedded widget (app/embed), which has none. */
+export function useOptionalChats(): Chats | null {
+  return use(ChatsContext);
+}
+
 export function useChats(): Chats {
   const chats = use(ChatsContext);
   if (!chats) throw new Error("useChats: wrap the app in <ChatsProvider>");
