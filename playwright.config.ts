@@ -8,6 +8,7 @@ import {
   E2E_HOST,
   FAKE_API_KEY,
   FAKE_MODEL,
+  HOST_PAGE_URL,
   INSPECTOR_PORT,
   UPSTREAM_URL,
   WORKER_PORT,
@@ -78,6 +79,8 @@ const appEnv = {
   SESSION_SECRET: "e2e-session-secret-not-for-production",
   // Titles from the question's first words: a title request would change what the fake upstream sees and counts.
   CHAT_TITLES: "prompt",
+  // The e2e host page (tests/support/e2e-host-page.ts) may embed the widget; its twin on FOREIGN_PAGE_URL may not.
+  EMBED_ALLOWED_ORIGINS: HOST_PAGE_URL,
   NEXT_TELEMETRY_DISABLED: "1",
   WRANGLER_SEND_METRICS: "false",
   PATH,

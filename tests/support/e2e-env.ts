@@ -16,7 +16,14 @@ export const UPSTREAM_PORT = port("E2E_UPSTREAM_PORT", 3213);
 /** workerd's inspector, moved off wrangler's default 9229 so it does not clash with a developer's wrangler. */
 export const INSPECTOR_PORT = port("E2E_INSPECTOR_PORT", 9341);
 
+/** A host page on another origin that is in EMBED_ALLOWED_ORIGINS (tests/support/e2e-host-page.ts). */
+export const HOST_PAGE_PORT = port("E2E_HOST_PAGE_PORT", 3214);
+/** The same host page on an origin that is not allowed. */
+export const FOREIGN_PAGE_PORT = port("E2E_FOREIGN_PAGE_PORT", 3215);
+
 export const WORKER_URL = `http://${E2E_HOST}:${WORKER_PORT}`;
+export const HOST_PAGE_URL = `http://${E2E_HOST}:${HOST_PAGE_PORT}`;
+export const FOREIGN_PAGE_URL = `http://${E2E_HOST}:${FOREIGN_PAGE_PORT}`;
 export const DEV_URL = `http://${E2E_HOST}:${DEV_PORT}`;
 export const UPSTREAM_URL = `http://${E2E_HOST}:${UPSTREAM_PORT}`;
 
