@@ -6,7 +6,10 @@
 // - workerd CPU time per streamed token (utime+stime of the worker's workerd processes from /proc);
 // - 10 and 100 concurrent streams: added latency p50/p99, errors, workerd RSS per open stream.
 // Writes the numbers to bench-results/bench-results.json (gitignored). A tool, not a test: nothing here asserts.
-// Flags: --quick (fewer requests and tokens); SKIP_BUILD=1 never rebuilds. Ports: BENCH_PORT (3711), +1 upstream, +3 inspector.
+// - with --render: client rendering in Chromium of a 20,000-token markdown answer streamed at 100 tokens/s (200 s;
+//   2,000 tokens with --quick): main-thread long tasks (total, longest, count) and the time from the upstream's last
+//   token to the finished message.
+// Flags: --quick (fewer requests and tokens), --render; SKIP_BUILD=1 never rebuilds. Ports: BENCH_PORT (3711), +1 upstream, +3 inspector.
 // Every process it starts is stopped on exit, Ctrl-C or SIGTERM.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -15,6 +18,7 @@ import { join } from "node:path";
 import { bin, root, workerBuildState } from "./worker-build.mjs";
 
 const QUICK = process.argv.includes("--quick");
+const RENDER = process.argv.includes("--render");
 const BASE_PORT = Number(process.env.BENCH_PORT || 3711);
 const APP_PORT = BASE_PORT;
 const UPSTREAM_PORT = BASE_PORT + 1;
@@ -32,13 +36,28 @@ const config = {
   concurrency: [10, 100],
   concurrentTokens: 50,
   concurrentDelayMs: 20,
+  renderTokens: QUICK ? 2_000 : 20_000,
+  renderDelayMs: 10,
 };
 
 // ─── the fake upstream ────────────────────────────────────────────────────────────────────────────────────────
 // The last user message carries the script: "[bench n=<tokens> delay=<ms>]".
 function scriptOf(text) {
-  const match = /\[bench n=(\d+) delay=(\d+)\]/.exec(text ?? "");
-  return match ? { n: Number(match[1]), delay: Number(match[2]) } : { n: 20, delay: 0 };
+  const match = /\[bench n=(\d+) delay=(\d+)( md)?\]/.exec(text ?? "");
+  return match ? { n: Number(match[1]), delay: Number(match[2]), markdown: !!match[3] } : { n: 20, delay: 0, markdown: false };
+}
+
+/** Token i of a long markdown answer: paragraphs, headings, lists, inline code, bold, a code block now and then. */
+function markdownToken(i) {
+  if (i % 1000 === 0) return `\n\n## Section ${i / 1000 + 1}\n\n`;
+  if (i % 400 === 10) return "\n\n```ts\nconst x = 1;\n";
+  if (i % 400 === 30) return "```\n\n";
+  if (i % 400 > 10 && i % 400 < 30) return `x${i} `;
+  if (i % 120 === 0) return "\n\n";
+  if (i % 60 === 0) return "\n- item ";
+  if (i % 17 === 0) return "**bold** ";
+  if (i % 23 === 0) return "`code` ";
+  return `word${i} `;
 }
 
 function lastUserText(body) {
@@ -64,14 +83,14 @@ const chunk = (delta, finish = null, usage) =>
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function streamTokens(res, { n, delay }) {
+async function streamTokens(res, { n, delay, markdown }) {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   res.write(chunk({ role: "assistant", content: "" }));
   let closed = false;
   res.on("close", () => (closed = true));
   for (let i = 0; i < n && !closed; i++) {
     if (delay > 0 && i > 0) await sleep(delay);
-    const ok = res.write(chunk({ content: `tok${i} ` }));
+    const ok = res.write(chunk({ content: markdown ? markdownToken(i) : `tok${i} ` }));
     if (!ok && !closed) await new Promise((resolve) => res.once("drain", resolve));
   }
   if (closed) return;
@@ -105,6 +124,7 @@ function startUpstream() {
 // ─── the worker ───────────────────────────────────────────────────────────────────────────────────────────────
 let app;
 let upstream;
+let browser;
 let cleaning = false;
 
 function stopApp() {
@@ -139,6 +159,7 @@ function stopApp() {
 async function cleanup(code) {
   if (cleaning) return;
   cleaning = true;
+  await browser?.close().catch(() => {});
   await stopApp();
   upstream?.closeAllConnections?.();
   upstream?.close();
@@ -430,6 +451,55 @@ async function benchConcurrency(streams) {
   };
 }
 
+async function benchRender() {
+  const { chromium } = await import("@playwright/test");
+  const system = "/usr/bin/chromium";
+  browser = await chromium.launch(
+    existsSync(system)
+      ? { executablePath: system, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"] }
+      : {},
+  );
+  const page = await browser.newPage();
+  await page.addInitScript(() => {
+    const stats = { total: 0, longest: 0, count: 0 };
+    window.__longTasks = stats;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        stats.total += entry.duration;
+        stats.longest = Math.max(stats.longest, entry.duration);
+        stats.count++;
+      }
+    }).observe({ type: "longtask", buffered: true });
+  });
+  await page.goto(`${APP}/`);
+  await page.locator('[data-testid="chat"][data-model]:not([data-model=""])').waitFor();
+  await page.evaluate(() => Object.assign(window.__longTasks, { total: 0, longest: 0, count: 0 }));
+  const n = config.renderTokens;
+  const upstreamMs = n * config.renderDelayMs;
+  const started = performance.now();
+  await page.getByTestId("composer-input").fill(`Render [bench n=${n} delay=${config.renderDelayMs} md]`);
+  await page.getByTestId("composer-input").press("Enter");
+  await page
+    .locator('[data-testid="message-assistant"][data-status="done"]')
+    .waitFor({ timeout: upstreamMs * 3 + 60_000 });
+  const elapsed = performance.now() - started;
+  const longTasks = await page.evaluate(() => window.__longTasks);
+  const textLength = await page.getByTestId("assistant-text").last().evaluate((node) => (node.textContent ?? "").length);
+  await browser.close();
+  browser = undefined;
+  return {
+    tokens: n,
+    tokensPerSecond: 1000 / config.renderDelayMs,
+    upstreamMs,
+    elapsedMs: elapsed,
+    afterUpstreamMs: elapsed - upstreamMs,
+    longTaskTotalMs: longTasks.total,
+    longestTaskMs: longTasks.longest,
+    longTaskCount: longTasks.count,
+    textLength,
+  };
+}
+
 async function main() {
   upstream = await startUpstream();
   console.log(`bench: fake upstream on ${UPSTREAM}; starting the worker on ${APP}…`);
@@ -449,6 +519,12 @@ async function main() {
     await sleep(1_000);
   }
 
+  let render;
+  if (RENDER) {
+    console.log(`bench: rendering a ${config.renderTokens}-token answer in Chromium (${(config.renderTokens * config.renderDelayMs) / 1000} s)…`);
+    render = await benchRender();
+  }
+
   const results = {
     date: new Date().toISOString(),
     quick: QUICK,
@@ -458,9 +534,10 @@ async function main() {
     ttft,
     throughput,
     concurrency,
+    render,
     notMeasured: [
       "raw pipe baseline through the same worker (the app has no raw-pipe route; see ../shared/notes/streaming-cost.md: ~197 µs/token for OpenNext)",
-      "client rendering in Chromium of a 20,000-token answer",
+      ...(render ? [] : ["client rendering in Chromium (run with --render)"]),
     ],
   };
   mkdirSync(join(root, "bench-results"), { recursive: true });
@@ -476,6 +553,13 @@ async function main() {
       `${c.errors} errors${c.firstError ? ` (${c.firstError})` : ""}; ${c.tokensPerStream} tokens at ${config.concurrentDelayMs} ms (${ms(c.upstreamMs)} upstream); RSS ${c.rssBeforeMiB.toFixed(0)}→${c.rssPeakMiB.toFixed(0)} MiB, ${c.rssPerStreamKiB.toFixed(0)} KiB/stream`,
     ]),
   ];
+  if (render) {
+    rows.push([
+      `Chromium render, ${render.tokens} markdown tokens at ${render.tokensPerSecond} tok/s`,
+      `long tasks ${render.longTaskTotalMs.toFixed(0)} ms in total, longest ${render.longestTaskMs.toFixed(0)} ms`,
+      `${render.longTaskCount} long tasks; done ${ms(render.afterUpstreamMs)} after the upstream's ${(render.upstreamMs / 1000).toFixed(0)} s`,
+    ]);
+  }
   console.log(`\nedge-chat bench, ${results.date}${QUICK ? " (--quick)" : ""}\n`);
   console.log("| Measure | Result | Details |\n| --- | --- | --- |");
   for (const row of rows) console.log(`| ${row.join(" | ")} |`);
