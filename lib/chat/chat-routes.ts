@@ -1,7 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { chatsFor, type ChatSummary } from "@/lib/db/chats";
-import type { ChatRow } from "@/lib/db/schema";
+import { chatsFor, toSummary, type ChatSummary } from "@/lib/db/chats";
 import { AppError, errorResponse } from "@/lib/errors";
 import { readBodyText } from "./request";
 import { openSession, type Session } from "./session";
@@ -45,16 +44,6 @@ const renameBody = z.object({
     .min(1, "The title cannot be empty.")
     .max(CHAT_TITLE_MAX, `The title can be at most ${CHAT_TITLE_MAX} characters.`),
 });
-
-function toSummary(row: ChatRow): ChatSummary {
-  return {
-    id: row.id,
-    title: row.title,
-    model: row.model,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
 
 function badRequest(error: z.ZodError, what: string): AppError {
   const issue = error.issues[0];

@@ -10,7 +10,7 @@ export type ChatPage = { chats: ChatSummary[]; nextCursor: string | null };
 
 const MAX_PAGE = 100;
 
-function toSummary(row: ChatRow): ChatSummary {
+export function toSummary(row: ChatRow): ChatSummary {
   return {
     id: row.id,
     title: row.title,
