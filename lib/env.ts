@@ -45,6 +45,14 @@ const envSchema = z.object({
   EMBED_MODEL: optionalText,
   /** Extra system instructions for embedded chats (server-side only: a host page cannot set them). */
   EMBED_INSTRUCTIONS: optionalText,
+  /** An answer whose model sends nothing for this long (before or between chunks) is cut off with an error. */
+  UPSTREAM_STALL_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /** Tokens (input + output) one visitor may spend per UTC day; 0 turns the budget off. */
+  DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(200_000),
+  /** The same for visitors of the embedded widget (usually lower: anyone on the host site is one). */
+  EMBED_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(50_000),
+  /** `npm run bench` only: enables GET /api/bench/raw, a plain pipe from the upstream (the baseline it measures). */
+  BENCH_RAW_PIPE: flag,
 });
 
 export type AppEnv = z.infer<typeof envSchema> & {
