@@ -19,7 +19,7 @@ const flag = z
   .optional()
   .transform((value) => value === "1" || value?.toLowerCase() === "true");
 
-const envSchema = z.object({
+export const envSchema = z.object({
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: optionalText.pipe(z.url().optional()),
   /** Which OpenAI API to speak. Default: Responses for api.openai.com, Chat Completions for any other base URL. */

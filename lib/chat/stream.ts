@@ -13,6 +13,7 @@ import {
   type LanguageModel,
 } from "ai";
 import { systemInstructions } from "@/lib/ai/prompts";
+import { UpstreamStalledError } from "@/lib/ai/stall";
 import { chatToolApproval, type ChatTools } from "@/lib/ai/tools";
 import { coalesceTextDeltas } from "./coalesce";
 import type { ChatMessage, MessageStatus, ModelSummary } from "./types";
@@ -35,9 +36,17 @@ const HEADERS = {
 
 const CONNECTION_FAILED = "The connection to the model provider failed. Try again.";
 
+/** An answer that reached its duration cap (a resumable answer whose page went away). */
+class AnswerTimeLimitError extends Error {
+  constructor() {
+    super("The answer reached its time limit and was cut off.");
+  }
+}
+
 /** A message safe to show: the status of an upstream failure, never its URL, key or stack. */
 export function describeStreamError(error: unknown): string {
   const cause = RetryError.isInstance(error) ? error.lastError : error;
+  if (cause instanceof UpstreamStalledError || cause instanceof AnswerTimeLimitError) return cause.message;
   if (InvalidToolApprovalSignatureError.isInstance(cause)) {
     return "This approval could not be verified, so the tool did not run. Ask again.";
   }
@@ -58,6 +67,26 @@ export function describeStreamError(error: unknown): string {
   // Node's fetch says "fetch failed"/"terminated"; workerd says "Network connection lost.".
   if (/network connection lost|fetch failed|terminated|socket|ECONN/i.test(cause.message)) return CONNECTION_FAILED;
   return interrupted;
+}
+
+/**
+ * streamText ends an answer cut by its own timeouts (a stalled model, the duration cap) with an `abort` part, as if
+ * the person had stopped it. Any abort our signal did not cause is such a timeout: it becomes an error part.
+ */
+export function timeoutsAsErrors<PART extends { type: string }>(
+  signal: AbortSignal,
+  stallMs: number,
+): TransformStream<PART, PART | { type: "error"; error: unknown }> {
+  return new TransformStream({
+    transform(part, controller) {
+      if (part.type !== "abort" || signal.aborted) return controller.enqueue(part);
+      const reason = (part as { reason?: string }).reason ?? "";
+      // The SDK's chunk timeouts cover what the stall-checking fetch cannot see (the Workers AI binding, the demo).
+      const error = /chunk timeout/i.test(reason) ? new UpstreamStalledError(stallMs) : new AnswerTimeLimitError();
+      console.error("chat stream failed:", error.message);
+      controller.enqueue({ type: "error", error });
+    },
+  });
 }
 
 /**
@@ -110,6 +139,8 @@ export type StreamChatOptions = {
    * stop requested through its stream room.
    */
   signal: AbortSignal;
+  /** The model sent nothing for this long (before its first output or between chunks): the answer is cut off. */
+  stallMs: number;
   /** A hard cap on the whole answer, for answers that no longer end when their page goes away (resumable ones). */
   maxDurationMs?: number;
   /** A resumable answer: the SSE copy read on the server goes to its stream room (lib/chat/resumable.ts). */
@@ -143,7 +174,12 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
     experimental_toolApprovalSecret: options.approvalSecret,
     stopWhen: isStepCount(STREAM_SETTINGS.maxSteps),
     maxOutputTokens: STREAM_SETTINGS.maxOutputTokens,
-    timeout: { toolMs: STREAM_SETTINGS.toolTimeoutMs, totalMs: options.maxDurationMs },
+    timeout: {
+      toolMs: STREAM_SETTINGS.toolTimeoutMs,
+      totalMs: options.maxDurationMs,
+      firstChunkMs: options.stallMs,
+      chunkMs: options.stallMs,
+    },
     abortSignal: signal,
     onError: ({ error }) => {
       if (!signal.aborted) console.error("chat stream failed:", describeStreamError(error), error);
@@ -153,7 +189,7 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
   const answer = toUIMessageStream<ChatTools, ChatMessage>({
     stream: endWithErrorPart(result.stream, (error) => {
       if (!signal.aborted) console.error("chat stream failed:", describeStreamError(error), error);
-    }),
+    }).pipeThrough(timeoutsAsErrors(signal, options.stallMs)),
     tools,
     messageMetadata: ({ part }) => {
       if (part.type === "start") return { model: modelInfo.id };

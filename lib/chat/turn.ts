@@ -34,6 +34,7 @@ export async function runChatTurn(session: Session, request: Request): Promise<R
       extraInstructions: session.embedded ? embedInstructions(env.EMBED_INSTRUCTIONS) : undefined,
       approvalSecret: `tool-approval:${session.secret}`,
       signal,
+      stallMs: env.UPSTREAM_STALL_MS,
       maxDurationMs: resumable ? RESUMABLE_SETTINGS.maxAnswerMs : undefined,
       resumable,
       waitUntil: session.waitUntil,

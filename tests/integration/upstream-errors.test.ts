@@ -25,7 +25,9 @@ type Upstream = {
   name: string;
   env: () => Partial<Record<EnvKey, string>>;
   /** Every request gets this reply (the SDK retries 429 and 5xx, so the failure must be consistent). */
-  failAlways: (failure: { status: number } | { dropAfterDeltas: number; deltas: string[] }) => void;
+  failAlways: (
+    failure: { status: number } | { deltas: string[] } & ({ dropAfterDeltas: number } | { stallAfterDeltas: number }),
+  ) => void;
   requests: () => RecordedRequest[];
 };
 
@@ -113,5 +115,30 @@ describe.each(upstreams)("$name", (upstream) => {
     expect(upstream.requests()).toHaveLength(1);
     expect(consoleError).toHaveBeenCalledTimes(1);
     expect(consoleError.mock.calls[0][1]).toBe("The connection to the model provider failed. Try again.");
+  });
+
+  it.each([
+    ["before its first output", 0, ""],
+    ["mid-answer", 2, "The first half of "],
+  ])("a stream that stalls %s → cut off after UPSTREAM_STALL_MS with a clear error", async (_, stallAfterDeltas, text) => {
+    setEnv({ ...upstream.env(), UPSTREAM_STALL_MS: "1000" });
+    upstream.failAlways({ deltas: ["The first ", "half of ", "an answer ", "that stalls."], stallAfterDeltas });
+
+    const started = performance.now();
+    const response = await postChat(chatBody({ text: "Hello" }));
+    expect(response.status).toBe(200);
+    const result = await readStream(response);
+    const elapsed = performance.now() - started;
+
+    expect(result.broken, "the SSE body must not break").toBeUndefined();
+    expect(result.text).toBe(text);
+    expect(result.errors).toEqual(["The model stopped sending its answer (nothing for 1 s), so it was cut off. Try again."]);
+    expect(result.sawDone).toBe(true);
+    expect(elapsed).toBeGreaterThanOrEqual(1_000);
+    expect(elapsed).toBeLessThan(10_000);
+    // The stalled upstream request is closed, not left hanging, and not retried.
+    const requests = upstream.requests();
+    expect(requests).toHaveLength(1);
+    expect((await requests[0].closed).beforeEnd).toBe(true);
   });
 });

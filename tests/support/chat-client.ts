@@ -20,6 +20,9 @@ export const ENV_KEYS = [
   "ENABLE_DEMO_MODEL",
   "DEMO_DELAY_MS",
   "WEATHER_API_BASE_URL",
+  "UPSTREAM_STALL_MS",
+  "DAILY_TOKEN_BUDGET",
+  "EMBED_DAILY_TOKEN_BUDGET",
 ] as const;
 
 export type EnvKey = (typeof ENV_KEYS)[number];

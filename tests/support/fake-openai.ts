@@ -21,6 +21,8 @@ export type OpenAIReply =
       delayMs?: number;
       /** Destroy the socket after this many text deltas. */
       dropAfterDeltas?: number;
+      /** Go silent, connection open, after this many text deltas (0: before the first). */
+      stallAfterDeltas?: number;
     }
   | { type: "tool-call"; toolName: string; argChunks: string[]; callId?: string; usage?: Usage }
   | {
@@ -168,9 +170,11 @@ function chatScript(reply: OpenAIReply, body: RecordedRequest["body"]): Script {
 
   const events: SseEvent[] = [];
   let dropAfter: number | undefined;
+  let stallAfter: number | undefined;
   if (reply.type === "text") {
     events.push({ data: chunk({ role: "assistant", content: "", refusal: null }) });
     reply.deltas.forEach((delta, i) => {
+      if (reply.stallAfterDeltas === i) stallAfter = events.length;
       events.push({ data: chunk({ content: delta }) });
       if (reply.dropAfterDeltas === i + 1) dropAfter = events.length;
     });
@@ -201,7 +205,7 @@ function chatScript(reply: OpenAIReply, body: RecordedRequest["body"]): Script {
   }
   if (includeUsage) events.push({ data: usageChunk(reply.usage ?? { input: 21, output: 9 }) });
   events.push({ data: "[DONE]" });
-  return { kind: "sse", events, dropAfter, delayMs: reply.type === "text" ? reply.delayMs : undefined };
+  return { kind: "sse", events, dropAfter, stallAfter, delayMs: reply.type === "text" ? reply.delayMs : undefined };
 }
 
 // ---------------------------------------------------------------- Responses
@@ -262,6 +266,7 @@ function responsesScript(reply: OpenAIReply, body: RecordedRequest["body"]): Scr
   emit({ type: "response.in_progress", response: response("in_progress", [], null) });
 
   let dropAfter: number | undefined;
+  let stallAfter: number | undefined;
   let output: unknown[];
   if (reply.type === "text") {
     const itemId = "msg_fake";
@@ -274,6 +279,7 @@ function responsesScript(reply: OpenAIReply, body: RecordedRequest["body"]): Scr
     });
     emit({ type: "response.content_part.added", item_id: itemId, output_index: 0, content_index: 0, part: part("") });
     reply.deltas.forEach((delta, i) => {
+      if (reply.stallAfterDeltas === i) stallAfter = events.length;
       emit({ type: "response.output_text.delta", item_id: itemId, output_index: 0, content_index: 0, delta, logprobs: [] });
       if (reply.dropAfterDeltas === i + 1) dropAfter = events.length;
     });
@@ -304,5 +310,5 @@ function responsesScript(reply: OpenAIReply, body: RecordedRequest["body"]): Scr
     });
   }
   emit({ type: "response.completed", response: response("completed", output, reply.usage ?? { input: 21, output: 9 }) });
-  return { kind: "sse", events, dropAfter, delayMs: reply.type === "text" ? reply.delayMs : undefined };
+  return { kind: "sse", events, dropAfter, stallAfter, delayMs: reply.type === "text" ? reply.delayMs : undefined };
 }

@@ -20,6 +20,8 @@ export type WorkersAIReply =
       delayMs?: number;
       /** Destroy the socket after this many deltas. */
       dropAfterDeltas?: number;
+      /** Go silent, connection open, after this many deltas (0: before the first). */
+      stallAfterDeltas?: number;
       /** End the response normally right after the deltas: no usage chunk, no finish reason, no [DONE]. */
       truncated?: boolean;
     }
@@ -105,13 +107,15 @@ function script(reply: WorkersAIReply): Script {
 
   const events: SseEvent[] = [];
   let dropAfter: number | undefined;
+  let stallAfter: number | undefined;
   if (reply.type === "text") {
     const usage = reply.usage ?? { prompt_tokens: 17, completion_tokens: reply.deltas.length };
     reply.deltas.forEach((delta, i) => {
+      if (reply.stallAfterDeltas === i) stallAfter = events.length;
       events.push(format === "native" ? data({ response: delta, p: "abcdefgh" }) : data(openAIChunk({ role: "assistant", content: delta })));
       if (reply.dropAfterDeltas === i + 1) dropAfter = events.length;
     });
-    if (reply.truncated) return { kind: "sse", events, delayMs: reply.delayMs };
+    if (reply.truncated) return { kind: "sse", events, stallAfter, delayMs: reply.delayMs };
     events.push(
       format === "native" ? data({ response: "", usage: usageOf(usage) }) : data(openAIChunk({}, "stop", usage)),
     );
@@ -142,5 +146,5 @@ function script(reply: WorkersAIReply): Script {
     events.push(format === "native" ? data({ response: "", usage: usageOf(usage) }) : data(openAIChunk({}, "tool_calls", usage)));
   }
   events.push({ data: "[DONE]" });
-  return { kind: "sse", events, dropAfter, delayMs: reply.type === "text" ? reply.delayMs : undefined };
+  return { kind: "sse", events, dropAfter, stallAfter, delayMs: reply.type === "text" ? reply.delayMs : undefined };
 }

@@ -37,6 +37,8 @@ export type Script =
       delayMs?: number;
       /** Send this many events, then destroy the socket (a connection dropped mid-stream). */
       dropAfter?: number;
+      /** Send this many events, then go silent with the connection open (a stalled upstream) until the client leaves. */
+      stallAfter?: number;
       headers?: Record<string, string>;
     }
   | { kind: "json"; status: number; body: unknown; headers?: Record<string, string> }
@@ -143,6 +145,10 @@ export async function startFakeServer(route: (request: RecordedRequest) => Scrip
         // Let the bytes already written reach the client, then cut the connection without ending the response.
         await sleep(50);
         res.socket?.destroy();
+        return;
+      }
+      if (i === script.stallAfter) {
+        await new Promise((resolve) => res.once("close", resolve));
         return;
       }
       if (i > 0 && script.delayMs) await sleep(script.delayMs);

@@ -3,30 +3,15 @@ import { listModels, resolveModel } from "@/lib/ai/models";
 import { openAIApi } from "@/lib/ai/providers/openai";
 import { createWorkersAIModel, hasWorkersAI } from "@/lib/ai/providers/workers-ai";
 import type { AppEnv } from "@/lib/env";
-import { readEnv } from "@/lib/env";
+import { envSchema, readEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { cleanEnvPerTest } from "../support/chat-client";
 
 /** An env as readEnv() returns it with nothing configured; override what a test needs. */
 function makeEnv(overrides: Partial<AppEnv> = {}): AppEnv {
   return {
-    OPENAI_API_KEY: undefined,
-    OPENAI_BASE_URL: undefined,
-    OPENAI_API: undefined,
-    OPENAI_MODELS: [],
-    CLOUDFLARE_ACCOUNT_ID: undefined,
-    CLOUDFLARE_API_TOKEN: undefined,
-    WORKERS_AI_BASE_URL: undefined,
-    WORKERS_AI_MODELS: [],
-    DEFAULT_MODEL: undefined,
-    ENABLE_DEMO_MODEL: false,
-    DEMO_DELAY_MS: 20,
-    WEATHER_API_BASE_URL: undefined,
-    SESSION_SECRET: undefined,
+    ...envSchema.parse({}),
     CHAT_TITLES: "prompt",
-    EMBED_ALLOWED_ORIGINS: [],
-    EMBED_MODEL: undefined,
-    EMBED_INSTRUCTIONS: undefined,
     AI: undefined,
     ...overrides,
   };

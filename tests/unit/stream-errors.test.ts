@@ -1,6 +1,6 @@
 import { APICallError, RetryError } from "ai";
 import { describe, expect, it, vi } from "vitest";
-import { describeStreamError, endWithErrorPart } from "@/lib/chat/stream";
+import { describeStreamError, endWithErrorPart, timeoutsAsErrors } from "@/lib/chat/stream";
 
 const SECRET_URL = "http://127.0.0.1:43123/v1/chat/completions?key=sk-test-SECRET";
 const SECRET_KEY = "sk-test-SECRET";
@@ -160,5 +160,38 @@ describe("endWithErrorPart", () => {
     await reader.read();
     await reader.cancel("client went away");
     expect(src.cancelled()).toBe("client went away");
+  });
+});
+
+describe("timeoutsAsErrors", () => {
+  type Part = { type: string; reason?: string; error?: unknown };
+  async function run(parts: Part[], signal: AbortSignal): Promise<Part[]> {
+    const out: Part[] = [];
+    const stream = new ReadableStream<Part>({
+      start(controller) {
+        parts.forEach((part) => controller.enqueue(part));
+        controller.close();
+      },
+    }).pipeThrough(timeoutsAsErrors<Part>(signal, 30_000));
+    for await (const part of stream as unknown as AsyncIterable<Part>) out.push(part);
+    return out;
+  }
+
+  it("keeps a stop the person asked for (our signal aborted) as an abort", async () => {
+    const stop = new AbortController();
+    stop.abort();
+    expect(await run([{ type: "text-delta" }, { type: "abort" }], stop.signal)).toEqual([{ type: "text-delta" }, { type: "abort" }]);
+  });
+
+  it.each([
+    ["Chunk timeout of 30000ms exceeded", "The model stopped sending its answer (nothing for 30 s), so it was cut off. Try again."],
+    ["First chunk timeout of 30000ms exceeded", "The model stopped sending its answer (nothing for 30 s), so it was cut off. Try again."],
+    ["The operation was aborted due to timeout", "The answer reached its time limit and was cut off."],
+  ])("turns the SDK's own timeout (%s) into an error part with a clear message", async (reason, message) => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const parts = await run([{ type: "abort", reason }], new AbortController().signal);
+    expect(parts.map((part) => part.type)).toEqual(["error"]);
+    expect(describeStreamError(parts[0].error)).toBe(message);
+    vi.restoreAllMocks();
   });
 });

@@ -1,6 +1,7 @@
 import { createOpenAI } from "@ai-sdk/openai";
 import type { LanguageModel } from "ai";
 import type { AppEnv } from "@/lib/env";
+import { fetchWithStallTimeout } from "../stall";
 
 const OPENAI_API_URL = "https://api.openai.com/v1";
 
@@ -15,6 +16,7 @@ export function createOpenAIModel(env: AppEnv, modelId: string): LanguageModel {
   const openai = createOpenAI({
     apiKey: env.OPENAI_API_KEY,
     baseURL: env.OPENAI_BASE_URL ?? OPENAI_API_URL,
+    fetch: fetchWithStallTimeout(env.UPSTREAM_STALL_MS),
   });
   return openAIApi(env) === "chat" ? openai.chat(modelId) : openai.responses(modelId);
 }

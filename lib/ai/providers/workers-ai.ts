@@ -2,6 +2,7 @@ import type { LanguageModel } from "ai";
 import { createWorkersAI } from "workers-ai-provider";
 import type { AppEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { fetchWithStallTimeout } from "../stall";
 
 const CLOUDFLARE_API_URL = "https://api.cloudflare.com/client/v4";
 
@@ -19,13 +20,13 @@ export function hasWorkersAI(env: AppEnv): boolean {
   return Boolean(env.AI || (env.CLOUDFLARE_ACCOUNT_ID && env.CLOUDFLARE_API_TOKEN));
 }
 
-function createProvider({ AI, CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_TOKEN, WORKERS_AI_BASE_URL }: AppEnv) {
+function createProvider({ AI, CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_TOKEN, WORKERS_AI_BASE_URL, UPSTREAM_STALL_MS }: AppEnv) {
   // Explicit REST credentials win over the binding, so a deployment can be pointed at another account or proxy.
   if (CLOUDFLARE_ACCOUNT_ID && CLOUDFLARE_API_TOKEN) {
     return createWorkersAI({
       accountId: CLOUDFLARE_ACCOUNT_ID,
       apiKey: CLOUDFLARE_API_TOKEN,
-      fetch: WORKERS_AI_BASE_URL ? redirectTo(WORKERS_AI_BASE_URL) : undefined,
+      fetch: fetchWithStallTimeout(UPSTREAM_STALL_MS, WORKERS_AI_BASE_URL ? redirectTo(WORKERS_AI_BASE_URL) : fetch),
     });
   }
   if (AI) return createWorkersAI({ binding: AI });
