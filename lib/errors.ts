@@ -20,10 +20,13 @@ export type ErrorCode = `${ErrorKind}:${string}`;
 
 export class AppError extends Error {
   readonly code: ErrorCode;
+  /** For a 429: when the client may try again, in seconds (sent as `Retry-After` and as `retryAfter`). */
+  readonly retryAfter?: number;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, options: { retryAfter?: number } = {}) {
     super(message);
     this.code = code;
+    this.retryAfter = options.retryAfter;
   }
 
   get status(): number {
@@ -31,9 +34,16 @@ export class AppError extends Error {
   }
 
   toResponse(): Response {
+    const { code, message, retryAfter } = this;
     return Response.json(
-      { error: { code: this.code, message: this.message } },
-      { status: this.status, headers: { "cache-control": "no-store" } },
+      { error: { code, message, ...(retryAfter === undefined ? {} : { retryAfter }) } },
+      {
+        status: this.status,
+        headers: {
+          "cache-control": "no-store",
+          ...(retryAfter === undefined ? {} : { "retry-after": String(retryAfter) }),
+        },
+      },
     );
   }
 }

@@ -3,7 +3,9 @@ import { resolveModel } from "@/lib/ai/models";
 import { createChatTools, withoutEmbedTools } from "@/lib/ai/tools";
 import { chatsFor, type ChatStore } from "@/lib/db/chats";
 import { notesFor } from "@/lib/db/notes";
+import { usageFor } from "@/lib/db/usage";
 import { prepareTurn } from "./history";
+import { enforceTurnLimits, tokensSpent } from "./limits";
 import { parseChatRequest } from "./request";
 import { openResumableStream, RESUMABLE_SETTINGS, streamRooms, type ResumableStream } from "./resumable";
 import type { Session } from "./session";
@@ -18,6 +20,10 @@ export async function runChatTurn(session: Session, request: Request): Promise<R
   const chatRequest = await parseChatRequest(request, tools);
   // The embed preset is the server's: embedded chats use EMBED_MODEL (else the default), whatever the widget asks.
   const { model, info } = resolveModel(env, session.embedded ? env.EMBED_MODEL : chatRequest.model);
+  const usage = usageFor(db, visitorId);
+  // Before anything is stored: a refused turn leaves the conversation as it was.
+  const ip = request.headers.get("cf-connecting-ip");
+  await enforceTurnLimits({ env, visitorId, embedded: session.embedded, ip, usage });
   const chats = chatsFor(db, visitorId);
   const turn = await prepareTurn(chats, chatRequest, tools);
   const question = turn.messages.findLast((message) => message.role === "user");
@@ -39,8 +45,11 @@ export async function runChatTurn(session: Session, request: Request): Promise<R
       resumable,
       waitUntil: session.waitUntil,
       // The chat keeps the room's id after the save (lib/chat/resumable.ts): the room knows the answer has ended.
-      onAnswerEnd: (answer, status) =>
-        chats.saveMessage(chatRequest.id, { message: answer, status, model: info.id, usage: answer.metadata?.usage }),
+      onAnswerEnd: async (answer, status) => {
+        const spent = answer.metadata?.usage;
+        await chats.saveMessage(chatRequest.id, { message: answer, status, model: info.id, usage: spent });
+        await usage.add(tokensSpent(spent, turn.messages, answer), new Date());
+      },
       title:
         turn.needsTitle && question
           ? {

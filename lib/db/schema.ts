@@ -69,3 +69,18 @@ export const messages = sqliteTable(
 
 export type ChatRow = typeof chats.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
+
+/**
+ * Tokens each visitor spent per UTC day (input + output, all of their chats), for the daily budget
+ * (lib/chat/limits.ts). Kept apart from the messages, so deleting a chat does not give its tokens back.
+ */
+export const tokenUsage = sqliteTable(
+  "token_usage",
+  {
+    ownerId: text("owner_id").notNull(),
+    /** The UTC day, YYYY-MM-DD. */
+    day: text("day").notNull(),
+    tokens: integer("tokens").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.ownerId, table.day] })],
+);

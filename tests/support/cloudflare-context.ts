@@ -4,6 +4,7 @@
  *   `getCloudflareContext({ async: true })`, `getDb()` and route handlers work as in the worker. The database starts
  *   on the file's first query (a fresh one per test file) and is disposed after the file.
  * - A SESSION_SECRET, as `npm start` and `npm run dev` always have one (tests may still override or delete it).
+ * - The rate limiters of wrangler.toml, from the same local workerd (counts start at zero in each file).
  * Other bindings (ASSETS, AI) are absent, as in local runs without Workers AI credentials.
  */
 import { afterAll } from "vitest";
@@ -14,7 +15,19 @@ const CONTEXT = Symbol.for("__cloudflare-context__");
 
 let local: Promise<LocalD1> | undefined;
 
-const env = { DB: lazyD1(async () => (await (local ??= startLocalD1())).db) };
+const started = () => (local ??= startLocalD1());
+
+/** A rate limiter binding of the local workerd, started on first use like the database. */
+function lazyLimiter(name: "VISITOR_LIMITER" | "EMBED_VISITOR_LIMITER" | "IP_LIMITER"): RateLimit {
+  return { limit: async (options) => ((await started()).env[name] as RateLimit).limit(options) };
+}
+
+const env = {
+  DB: lazyD1(async () => (await started()).db),
+  VISITOR_LIMITER: lazyLimiter("VISITOR_LIMITER"),
+  EMBED_VISITOR_LIMITER: lazyLimiter("EMBED_VISITOR_LIMITER"),
+  IP_LIMITER: lazyLimiter("IP_LIMITER"),
+};
 const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} };
 (globalThis as Record<symbol, unknown>)[CONTEXT] = { env, cf: {}, ctx };
 
