@@ -12,11 +12,12 @@ import { EmbedHeader } from "./EmbedHeader";
 import { Composer } from "./Composer";
 import { EmptyState } from "./EmptyState";
 import { ErrorBanner } from "./ErrorBanner";
-import { errorMessage } from "./errorMessage";
+import { errorDetails } from "./errorMessage";
 import { MessageList } from "./MessageList";
 import { useModelsContext } from "./ModelsProvider";
 import { ToolApprovalContext } from "./parts/toolApproval";
 import { createTransport, newChatId } from "./transport";
+import { useCountdown, type Wait } from "./useCountdown";
 import { useStickToBottom } from "./useStickToBottom";
 
 type ChatProps = {
@@ -77,6 +78,11 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
   const [announcement, setAnnouncement] = useState("");
   // The text just sent; it goes back into the composer if the request fails before any answer arrives.
   const sentText = useRef<string | null>(null);
+  // The server refused that text before storing it (a rate limit or the daily budget): a retry sends it anew.
+  const refusedText = useRef<string | null>(null);
+  // How long until a refused request may be tried again (the 429's retryAfter).
+  const [wait, setWait] = useState<Wait>();
+  const waitSeconds = useCountdown(wait);
   const [id] = useState(() => chatId ?? newChatId());
   // A chat started on "/" is not stored (nor in the sidebar) until its first message.
   const started = useRef(Boolean(chatId));
@@ -147,6 +153,9 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
       if (text && (APICallError.isInstance(failure) || failure instanceof TypeError)) {
         setInput((current) => current || text);
       }
+      const { retryAfter } = errorDetails(failure);
+      setWait(retryAfter === undefined ? undefined : { seconds: retryAfter });
+      if (text && retryAfter !== undefined) unsend(text);
     },
     onFinish: ({ message, isAbort, isError }) => {
       embed?.onEvent("answer-finished", { chatId: id, status: isAbort ? "stopped" : isError ? "error" : "done" });
@@ -159,10 +168,26 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
   });
   const busy = status === "submitted" || status === "streaming";
 
+  /** Takes back a message the server refused before storing it: it lives in the composer only until sent again. */
+  const unsend = (text: string) => {
+    refusedText.current = text;
+    setMessages((current) => {
+      const rest = current.at(-1)?.role === "user" ? current.slice(0, -1) : current;
+      if (rest.length === 0 && !chatId && started.current) {
+        // The chat itself was never stored: back to a new chat, off the sidebar.
+        started.current = false;
+        if (!embed) window.history.replaceState(null, "", "/");
+        chats?.forgetChat(id);
+      }
+      return rest;
+    });
+  };
+
   const send = (text: string) => {
     const trimmed = text.trim();
     if (!trimmed || busy) return;
     sentText.current = text;
+    refusedText.current = null;
     setInput("");
     setAnnouncement("");
     scroll.scrollToBottom();
@@ -196,6 +221,12 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
   }, [regenerate]);
 
   const retry = () => {
+    const refused = refusedText.current;
+    if (refused) {
+      refusedText.current = null;
+      send(refused);
+      return;
+    }
     // Retry re-sends the failed message itself, so drop the copy given back to the composer (unless edited).
     const text = sentText.current;
     setInput((current) => (current === text ? "" : current));
@@ -227,7 +258,14 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
           />
         </ToolApprovalContext>
         <div className="mx-auto w-full max-w-3xl px-3 pb-3 sm:px-4 sm:pb-4">
-          {error && <ErrorBanner message={errorMessage(error)} onRetry={retry} onDismiss={clearError} />}
+          {error && (
+            <ErrorBanner
+              message={errorDetails(error).message}
+              waitSeconds={wait ? waitSeconds : undefined}
+              onRetry={retry}
+              onDismiss={clearError}
+            />
+          )}
           <Composer
             value={input}
             onChange={setInput}
@@ -237,6 +275,7 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
               void stop();
             }}
             busy={busy}
+            waiting={Boolean(error) && waitSeconds > 0}
             inputRef={inputRef}
           />
           {!embed && <p className="mt-2 hidden text-center text-xs text-neutral-400 sm:block dark:text-neutral-500">

@@ -10,6 +10,8 @@ type ComposerProps = {
   onStop: () => void;
   /** An answer is on its way: Stop replaces Send, and Enter does not send. */
   busy: boolean;
+  /** A limit was hit: Send waits until the server accepts messages again (the banner says how long). */
+  waiting?: boolean;
   inputRef: RefObject<HTMLTextAreaElement | null>;
 };
 
@@ -25,9 +27,9 @@ function useAutoGrow(inputRef: RefObject<HTMLTextAreaElement | null>, value: str
   }, [inputRef, value]);
 }
 
-export function Composer({ value, onChange, onSend, onStop, busy, inputRef }: ComposerProps) {
+export function Composer({ value, onChange, onSend, onStop, busy, waiting = false, inputRef }: ComposerProps) {
   useAutoGrow(inputRef, value);
-  const canSend = !busy && value.trim().length > 0;
+  const canSend = !busy && !waiting && value.trim().length > 0;
 
   const send = () => {
     if (canSend) onSend(value);

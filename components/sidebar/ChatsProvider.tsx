@@ -25,6 +25,8 @@ export type Chats = ChatsState & {
   loadMore: () => Promise<void>;
   /** A chat started in this tab: first in the list, labelled by its first words until it has a title. */
   addChat: (id: string, preview: string) => void;
+  /** A chat started in this tab that the server never stored (its first message was refused): off the list. */
+  forgetChat: (id: string) => void;
   /** A message was sent in this chat: it moves to the top. */
   touchChat: (id: string) => void;
   /** The title the server generated (a `data-title` part). */
@@ -118,6 +120,10 @@ export function ChatsProvider({ initial, children }: { initial: ChatListResponse
     });
   }, []);
 
+  const forgetChat = useCallback((id: string) => {
+    setState((current) => ({ ...current, chats: current.chats.filter((chat) => chat.id !== id) }));
+  }, []);
+
   const touchChat = useCallback((id: string) => {
     setState((current) => {
       const existing = current.chats.find((chat) => chat.id === id);
@@ -183,6 +189,7 @@ export function ChatsProvider({ initial, children }: { initial: ChatListResponse
       currentId,
       loadMore,
       addChat,
+      forgetChat,
       touchChat,
       setTitle,
       rename,
@@ -191,7 +198,7 @@ export function ChatsProvider({ initial, children }: { initial: ChatListResponse
       newChatKey,
       startNewChat,
     }),
-    [state, currentId, loadMore, addChat, touchChat, setTitle, rename, remove, clearError, newChatKey, startNewChat],
+    [state, currentId, loadMore, addChat, forgetChat, touchChat, setTitle, rename, remove, clearError, newChatKey, startNewChat],
   );
   return <ChatsContext value={value}>{children}</ChatsContext>;
 }
