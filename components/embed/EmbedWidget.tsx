@@ -3,11 +3,11 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { Chat } from "@/components/chat/Chat";
 import { ModelsProvider } from "@/components/chat/ModelsProvider";
-import { parseHostMessage, widgetMessage, type PageContext, type WidgetEventType } from "./protocol";
+import { openInAppHref } from "./OpenInApp";
+import { EMBED_TOKEN_HEADER, parseHostMessage, widgetMessage, type PageContext, type WidgetEventType } from "./protocol";
 import type { EmbedChatOptions } from "./types";
 
 const TOKEN_KEY = "edge-chat:embed-token";
-const TOKEN_HEADER = "x-edge-chat-token";
 const STARTERS = ["What is this page about?", "What time is it in Tokyo?", "Calculate (17.5 * 3) / 4"];
 
 type EmbedWidgetProps = {
@@ -40,7 +40,7 @@ function store(token: string): void {
 async function fetchToken(current: string | null): Promise<string> {
   const response = await fetch("/api/embed/session", {
     method: "POST",
-    headers: current ? { [TOKEN_HEADER]: current } : {},
+    headers: current ? { [EMBED_TOKEN_HEADER]: current } : {},
   });
   if (!response.ok) throw new Error(`POST /api/embed/session failed (HTTP ${response.status})`);
   const { token } = (await response.json()) as { token: string };
@@ -135,7 +135,8 @@ export function EmbedWidget({ title, welcome, color, hostOrigin, allowedOrigins 
     title,
     welcome,
     prompts: STARTERS,
-    headers: (): Record<string, string> => (tokenRef.current ? { [TOKEN_HEADER]: tokenRef.current } : {}),
+    headers: (): Record<string, string> => (tokenRef.current ? { [EMBED_TOKEN_HEADER]: tokenRef.current } : {}),
+    appLink: (chatId) => (tokenRef.current ? openInAppHref(chatId, tokenRef.current) : undefined),
     pageContext: () => context.current,
     onClose: () => postRef.current("close"),
     onEvent: (type, payload) => postRef.current(type, payload),

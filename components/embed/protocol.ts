@@ -8,6 +8,9 @@ import { z } from "zod";
 export const PROTOCOL_SOURCE = "edge-chat";
 export const PROTOCOL_VERSION = 1;
 
+/** The header the widget identifies its visitor with (its embed token; lib/chat/identity.ts checks it). */
+export const EMBED_TOKEN_HEADER = "x-edge-chat-token";
+
 export const pageContextSchema = z.object({
   title: z.string().trim().max(200).optional(),
   url: z.url().max(2000).optional(),

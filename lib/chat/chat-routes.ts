@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { chatsFor, toSummary, type ChatSummary } from "@/lib/db/chats";
 import { AppError, errorResponse } from "@/lib/errors";
-import { readBodyText } from "./request";
+import { readJsonBody } from "./request";
 import { openSession, type Session } from "./session";
 import type { ChatMessage } from "./types";
 
@@ -104,18 +104,7 @@ export function getChat(request: Request, rawId: string): Promise<Response> {
 export function renameChat(request: Request, rawId: string): Promise<Response> {
   return withSession(request, async ({ db, visitorId }) => {
     const id = parseId(rawId);
-    const contentType = request.headers.get("content-type") ?? "";
-    if (!contentType.toLowerCase().startsWith("application/json")) {
-      throw new AppError("unsupported_media_type:chat", "Send the new title as application/json.");
-    }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await readBodyText(request, MAX_PATCH_BYTES));
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      throw new AppError("bad_request:json", "The request body is not valid JSON.");
-    }
-    const body = renameBody.safeParse(raw);
+    const body = renameBody.safeParse(await readJsonBody(request, MAX_PATCH_BYTES, "the new title"));
     if (!body.success) throw badRequest(body.error, "rename");
     const chats = chatsFor(db, visitorId);
     if (!(await chats.rename(id, body.data.title))) throw notFound();

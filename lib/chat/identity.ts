@@ -57,11 +57,16 @@ export async function identifyVisitor(request: Request, secret: string): Promise
   }
   const known = await knownVisitorId(request.headers.get("cookie"), secret);
   if (known) return { visitorId: known };
-  const key = await signingKey(secret);
   const visitorId = crypto.randomUUID();
+  return { visitorId, setCookie: await visitorCookie(visitorId, secret, request) };
+}
+
+/** The Set-Cookie value that makes `visitorId` this browser's visitor (Secure when the request came over https). */
+export async function visitorCookie(visitorId: string, secret: string, request: Request): Promise<string> {
+  const key = await signingKey(secret);
   const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, encode(SIGNING_CONTEXT + visitorId)));
   const secure = new URL(request.url).protocol === "https:";
-  const setCookie = [
+  return [
     `${VISITOR_COOKIE}=${visitorId}.${toBase64Url(signature)}`,
     "Path=/",
     `Max-Age=${MAX_AGE_SECONDS}`,
@@ -69,7 +74,6 @@ export async function identifyVisitor(request: Request, secret: string): Promise
     "SameSite=Lax",
     ...(secure ? ["Secure"] : []),
   ].join("; ");
-  return { visitorId, setCookie };
 }
 
 /** `<uuid>.<base64url HMAC>` → the uuid when the signature matches, else undefined. */

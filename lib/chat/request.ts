@@ -87,19 +87,23 @@ function textBytes(messages: ChatMessage[]): number {
   return total;
 }
 
-/** Validates a POST /api/chat body: shape first, then limits, then each message against the tool schemas. */
-export async function parseChatRequest(request: Request, tools: ChatTools): Promise<ChatRequest> {
+/** A JSON request body: application/json only (415), at most `maxBytes` while it is read (413), valid JSON (400). */
+export async function readJsonBody(request: Request, maxBytes: number, what: string): Promise<unknown> {
   const contentType = request.headers.get("content-type") ?? "";
   if (!contentType.toLowerCase().startsWith("application/json")) {
-    throw new AppError("unsupported_media_type:chat", "Send the chat request as application/json.");
+    throw new AppError("unsupported_media_type:json", `Send ${what} as application/json.`);
   }
-  const body = await readBodyText(request, LIMITS.maxBodyBytes);
-  let json: unknown;
+  const body = await readBodyText(request, maxBytes);
   try {
-    json = JSON.parse(body);
+    return JSON.parse(body);
   } catch {
     throw new AppError("bad_request:json", "The request body is not valid JSON.");
   }
+}
+
+/** Validates a POST /api/chat body: shape first, then limits, then each message against the tool schemas. */
+export async function parseChatRequest(request: Request, tools: ChatTools): Promise<ChatRequest> {
+  const json = await readJsonBody(request, LIMITS.maxBodyBytes, "the chat request");
 
   const envelope = requestSchema.safeParse(json);
   if (!envelope.success) {

@@ -94,6 +94,12 @@ export function chatsFor(db: Database, ownerId: string) {
         .where(and(owned(id), sql`${chats.title} is null`));
     },
 
+    /** Gives the chat (and so its messages) to another visitor; false when this visitor has no such chat. */
+    async transferTo(id: string, newOwnerId: string): Promise<boolean> {
+      const moved = await db.update(chats).set({ ownerId: newOwnerId }).where(owned(id)).returning({ id: chats.id });
+      return moved.length > 0;
+    },
+
     async remove(id: string): Promise<boolean> {
       const rows = await db.delete(chats).where(owned(id)).returning({ id: chats.id });
       return rows.length > 0;

@@ -55,7 +55,7 @@ test.describe("API input validation", () => {
   test("a request that is not JSON is refused, a bad shape is a 400", async ({ page }) => {
     const plain = await page.request.post("/api/chat", { headers: { "content-type": "text/plain" }, data: "hello" });
     expect(plain.status()).toBe(415);
-    expect(((await plain.json()) as ErrorBody).error.code).toBe("unsupported_media_type:chat");
+    expect(((await plain.json()) as ErrorBody).error.code).toBe("unsupported_media_type:json");
 
     const noMessages = await page.request.post("/api/chat", { data: { id: "chat-1", messages: [] } });
     expect(noMessages.status()).toBe(400);

@@ -54,13 +54,19 @@ test.describe("embed widget", () => {
     }
     await page.mouse.move(1100, 500); // over the widget (bottom right): a wheel at its end must not chain to the host
     await page.mouse.wheel(0, 2000);
-    await expect(answer).toHaveAttribute("data-status", "done", { timeout: 30_000 });
+    await expect(answer).toHaveAttribute("data-status", "done", { timeout: 60_000 });
     scrolls.push(await page.evaluate(() => window.scrollY));
     expect(new Set(scrolls)).toEqual(new Set([300]));
     await expect(answer).toContainText("Demo model");
     await expect.poll(() => events(page)).toEqual(expect.arrayContaining(["message-sent", "answer-finished"]));
-    // The conversation opens in the full app.
-    await expect(frame.getByTestId("embed-open-full")).toHaveAttribute("href", /^\/chat\/[\w-]+$/);
+    // The conversation opens in the full app, in a new tab of this browser (which has no cookie of the app yet: the
+    // tab takes the widget's visitor over, the token riding in the URL fragment and wiped from the address bar).
+    const openFull = frame.getByTestId("embed-open-full");
+    await expect(openFull).toHaveAttribute("href", /^\/embed\/open#chat=[\w-]+&token=/);
+    const [tab] = await Promise.all([page.context().waitForEvent("page"), openFull.click()]);
+    await expect(tab).toHaveURL(new RegExp(`^${WORKER_URL}/chat/[\\w-]+$`), { timeout: 15_000 });
+    await expect(tab.getByTestId("message-user")).toContainText("Write a long answer about embedding");
+    await expect(tab.getByTestId("message-assistant")).toContainText("Demo model");
     expect(errors).toEqual([]);
   });
 

@@ -247,11 +247,11 @@ describe("parseChatRequest: rejected bodies", () => {
     ["text/plain", "text/plain"],
     ["form", "application/x-www-form-urlencoded"],
     ["missing", undefined],
-  ])("wrong content type (%s) → 415 unsupported_media_type:chat", async (_name, contentType) => {
+  ])("wrong content type (%s) → 415 unsupported_media_type:json", async (_name, contentType) => {
     const headers: Record<string, string> = contentType ? { "content-type": contentType } : {};
     const body = JSON.stringify(chatBody());
-    await expectRejected(rawRequest(body, headers), "unsupported_media_type:chat", 415);
-    await expectRouteError(rawRequest(body, headers), "unsupported_media_type:chat", 415);
+    await expectRejected(rawRequest(body, headers), "unsupported_media_type:json", 415);
+    await expectRouteError(rawRequest(body, headers), "unsupported_media_type:json", 415);
   });
 });
 

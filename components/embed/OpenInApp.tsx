@@ -1,0 +1,60 @@
+"use client";
+
+import Link from "next/link";
+import { useEffect, useState } from "react";
+import { errorDetails } from "@/components/chat/errorMessage";
+import type { HandoffResponse } from "@/lib/embed/handoff";
+import { EMBED_TOKEN_HEADER } from "./protocol";
+
+/** The link the widget's header opens: the token rides in the fragment, which never reaches a server or a referrer. */
+export function openInAppHref(chatId: string, token: string): string {
+  return `/embed/open#${new URLSearchParams({ chat: chatId, token })}`;
+}
+
+/**
+ * A first-party tab (this app's own origin, its cookie) taking over a conversation started in the widget: it posts the
+ * widget's token to /api/embed/handoff, then goes to the chat. The fragment is wiped first, so the token does not stay
+ * in the address bar or the history.
+ */
+export function OpenInApp() {
+  const [failure, setFailure] = useState<string>();
+  useEffect(() => {
+    const params = new URLSearchParams(window.location.hash.slice(1));
+    window.history.replaceState(null, "", window.location.pathname);
+    const chatId = params.get("chat");
+    const token = params.get("token");
+    if (!chatId || !token) {
+      // A reload after the fragment was wiped lands here too: nothing to take over.
+      window.location.replace("/");
+      return;
+    }
+    fetch("/api/embed/handoff", {
+      method: "POST",
+      headers: { "content-type": "application/json", [EMBED_TOKEN_HEADER]: token },
+      body: JSON.stringify({ chatId }),
+    })
+      .then(async (response) => {
+        if (!response.ok) throw new Error(await response.text());
+        const { path } = (await response.json()) as HandoffResponse;
+        window.location.replace(path);
+      })
+      .catch((error: Error) => setFailure(errorDetails(error).message));
+  }, []);
+
+  return (
+    <main className="grid min-h-dvh place-items-center p-6 text-center">
+      {failure ? (
+        <div role="alert" className="max-w-sm space-y-3">
+          <p className="text-sm text-neutral-700 dark:text-neutral-200">{failure}</p>
+          <Link href="/" className="text-sm font-medium underline underline-offset-2">
+            Go to edge-chat
+          </Link>
+        </div>
+      ) : (
+        <p role="status" className="text-sm text-neutral-500">
+          Opening your conversation…
+        </p>
+      )}
+    </main>
+  );
+}
