@@ -1,4 +1,6 @@
 import type { Metadata, Viewport } from "next";
+import { connection } from "next/server";
+import { ZodJitless } from "@/components/app/ZodJitless";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -16,10 +18,16 @@ export const viewport: Viewport = {
 };
 
 /** The document around every page; the main app's sidebar lives in app/(app)/layout.tsx, so /embed goes without. */
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Every page renders per request, the 404 page included: the worker's CSP (lib/security/csp.ts) lets scripts run
+  // only with this request's nonce, which prerendered HTML could not carry.
+  await connection();
   return (
     <html lang="en">
-      <body>{children}</body>
+      <body>
+        <ZodJitless />
+        {children}
+      </body>
     </html>
   );
 }

@@ -55,12 +55,9 @@ export function isCorsPath(pathname: string): boolean {
   );
 }
 
-/** Content-Security-Policy / X-Frame-Options for a page: /embed may be framed by the allowlist, nothing else at all. */
-export function frameHeaders(pathname: string, allowed: readonly string[]): Record<string, string> {
-  if (isEmbedPath(pathname) && allowed.length > 0) {
-    return { "content-security-policy": `frame-ancestors ${allowed.join(" ")}` };
-  }
-  return { "content-security-policy": "frame-ancestors 'none'", "x-frame-options": "DENY" };
+/** The frame-ancestors sources of a page: /embed may be framed by the allowlist, nothing else at all ('none'). */
+export function frameAncestors(pathname: string, allowed: readonly string[]): string {
+  return isEmbedPath(pathname) && allowed.length > 0 ? allowed.join(" ") : "'none'";
 }
 
 export const CORS_ALLOWED_HEADERS = "content-type, x-edge-chat-token, x-chat-known-message";

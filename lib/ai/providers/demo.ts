@@ -8,11 +8,14 @@ import type {
 } from "@ai-sdk/provider";
 import type { Weather } from "@/lib/ai/tools/get-weather";
 import type { Note } from "@/lib/ai/tools/notes";
+import { HOSTILE_PROMPT, hostileMarkdown, pixelOriginFromPrompt } from "./demo-hostile";
 
 /**
  * The offline demo model: a real AI SDK language model (spec v4) that needs no network or key.
  * It streams a deterministic markdown answer word by word, calls a tool when the prompt asks for
  * what a tool knows, answers from tool results, reports usage and stops at once on abort.
+ * "Show me hostile markdown" gets an answer full of XSS and exfiltration attempts (./demo-hostile.ts), to see that
+ * the page renders model output inert.
  */
 export const DEMO_MODEL_ID = "offline";
 
@@ -214,6 +217,7 @@ function demoAnswer(question: string): string {
     "- **Streaming**: the answer arrives word by word, the way a real model streams it.",
     "- **Markdown**: headings, lists, `inline code`, tables and highlighted code blocks.",
     "- **Tools**: ask _\"What's the weather and the time in Paris?\"_, _\"Calculate (17.5 * 3) / 4\"_, _\"Save a note: buy milk\"_ or _\"What is my time zone?\"_ and watch the tool cards, then the answer.",
+    "- **Safe rendering**: ask _\"Show me hostile markdown\"_ for an answer full of scripts, event handlers and exfiltrating images that must all stay inert.",
     "",
     "```ts",
     "const result = streamText({",
@@ -252,6 +256,7 @@ export function planDemoTurn(prompt: LanguageModelV4Prompt, toolNames: Set<strin
   const results = pendingToolResults(prompt);
   if (results.length > 0) return { kind: "text", text: answerFromToolResults(results) };
   const question = lastUserText(prompt);
+  if (HOSTILE_PROMPT.test(question)) return { kind: "text", text: hostileMarkdown(pixelOriginFromPrompt(question)) };
   // Only tools the model was offered: a model with tools off just answers.
   const calls = toolCallsForPrompt(question).filter((call) => toolNames.has(call.toolName));
   if (calls.length > 0) return { kind: "tool-calls", calls };
