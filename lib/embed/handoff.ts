@@ -19,9 +19,25 @@ const handoffBody = z.object({ chatId: z.string().trim().min(1).max(128) });
 
 export type HandoffResponse = { path: string };
 
+/**
+ * Whether the request comes from one of this app's own pages: Fetch Metadata where the browser sends it (it cannot be
+ * set by a page), else an Origin naming this host.
+ */
+function fromOwnPage(request: Request): boolean {
+  const site = request.headers.get("sec-fetch-site");
+  if (site) return site === "same-origin";
+  const origin = request.headers.get("origin");
+  if (!origin) return false;
+  try {
+    return new URL(origin).host === request.headers.get("host");
+  } catch {
+    return false;
+  }
+}
+
 export async function handOffEmbeddedChat(request: Request): Promise<Response> {
   // Only the app's own page (/embed/open) may do this: it can change which visitor this browser is.
-  if (request.headers.get("origin") !== new URL(request.url).origin) {
+  if (!fromOwnPage(request)) {
     throw new AppError("forbidden:handoff", "Open the conversation from the chat widget.");
   }
   const body = handoffBody.safeParse(await readJsonBody(request, 1_024, "the chat to open"));

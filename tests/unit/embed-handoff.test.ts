@@ -25,7 +25,7 @@ function handoff(chatId: string, headers: Record<string, string>) {
   return handoffRoute(
     new Request(`${BASE}/api/embed/handoff`, {
       method: "POST",
-      headers: { origin: BASE, "content-type": "application/json", ...headers },
+      headers: { origin: BASE, host: "localhost", "content-type": "application/json", ...headers },
       body: JSON.stringify({ chatId }),
     }),
   );
@@ -42,7 +42,8 @@ async function appCookie(): Promise<string> {
 describe("POST /api/embed/handoff", () => {
   it("a browser without the app's cookie adopts the widget's visitor and sees the chat", async () => {
     const { visitorId, token, chatId } = await widgetChat();
-    const response = await handoff(chatId, { [EMBED_TOKEN_HEADER]: token });
+    // As a browser sends it: Fetch Metadata says the page is the app's own.
+    const response = await handoff(chatId, { [EMBED_TOKEN_HEADER]: token, "sec-fetch-site": "same-origin" });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ path: `/chat/${chatId}` });
     const setCookie = response.headers.get("set-cookie") ?? "";
@@ -66,6 +67,7 @@ describe("POST /api/embed/handoff", () => {
     const other = await widgetChat();
     const cases: [Response, number, string][] = [
       [await handoff(chatId, { [EMBED_TOKEN_HEADER]: token, origin: "https://evil.example" }), 403, "forbidden:handoff"],
+      [await handoff(chatId, { [EMBED_TOKEN_HEADER]: token, "sec-fetch-site": "cross-site" }), 403, "forbidden:handoff"],
       [await handoff(chatId, { [EMBED_TOKEN_HEADER]: `${token.slice(0, -2)}xx` }), 401, "unauthorized:embed"],
       [await handoff(chatId, {}), 401, "unauthorized:embed"],
       [await handoff(other.chatId, { [EMBED_TOKEN_HEADER]: token }), 404, "not_found:chat"],
