@@ -27,6 +27,10 @@ function makeEnv(overrides: Partial<AppEnv> = {}): AppEnv {
     EMBED_ALLOWED_ORIGINS: [],
     EMBED_MODEL: undefined,
     EMBED_INSTRUCTIONS: undefined,
+    UPSTREAM_STALL_MS: 30_000,
+    DAILY_TOKEN_BUDGET: 200_000,
+    EMBED_DAILY_TOKEN_BUDGET: 50_000,
+    BENCH_RAW_PIPE: false,
     AI: undefined,
     ...overrides,
   };
