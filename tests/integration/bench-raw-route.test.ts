@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { GET } from "@/app/api/bench/raw/route";
 import { cleanEnvPerTest } from "../support/chat-client";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai";
-import { expectJsonError, openAIEnv, OPENAI_MODEL } from "../support/presets";
+import { expectJsonError, openAIEnv, OPENAI_MODEL, OPENAI_TEST_KEY } from "../support/presets";
 
 const setEnv = cleanEnvPerTest();
 let fake: FakeOpenAI;
@@ -35,13 +35,14 @@ describe("GET /api/bench/raw (npm run bench's raw pipe)", () => {
     expect(response.headers.get("content-type")).toBe("text/event-stream");
     const body = await response.text();
 
+    // The configured upstream, model and key; from the client only the prompt.
     const [request] = fake.requests;
-    expect(request.path).toBe("/v1/chat/completions");
-    expect(request.headers.authorization).toBe("Bearer test");
-    expect(request.body).toMatchObject({
+    expect([request.method, request.path, request.headers.authorization]).toEqual(["POST", "/v1/chat/completions", `Bearer ${OPENAI_TEST_KEY}`]);
+    expect(request.body).toEqual({
       model: OPENAI_MODEL,
-      stream: true,
       messages: [{ role: "user", content: "Say hi" }],
+      stream: true,
+      stream_options: { include_usage: true },
     });
     // Byte for byte what the upstream sent: read it again straight from the fake.
     fake.reply({ type: "text", deltas: ["Hello", " world"] });
