@@ -18,7 +18,7 @@
 // after a concurrency level cut off at its time budget: its answers would run on in the worker).
 // Every process it starts is stopped on exit, Ctrl-C or SIGTERM.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { bin, root, workerBuildState } from "./worker-build.mjs";
@@ -287,20 +287,22 @@ async function startApp(api) {
     NEXT_TELEMETRY_DISABLED: "1",
     WRANGLER_SEND_METRICS: "false",
   };
+  // The worker's output (wrangler's, and the route's console.error) goes to bench-results/worker-<n>-<api>.log.
+  const log = join(RESULTS, `worker-${++appStarts}-${api}.log`);
+  const logFd = openSync(log, "w");
   // The project's own Node 24 (a dev dependency) when present, as npm test does.
   const node = existsSync(bin("node")) ? bin("node") : process.execPath;
   app = spawn(node, [join(root, "scripts", "start.mjs")], {
     cwd: root,
     env,
     detached: true, // its own process group, so cleanup reaches wrangler and workerd
-    // The worker's log (wrangler's output, the route's console.error among it): bench-results/worker-<n>-<api>.log.
-    stdio: ["ignore", openSync(join(RESULTS, `worker-${++appStarts}-${api}.log`), "w"), "pipe"],
+    stdio: ["ignore", logFd, logFd],
   });
-  let stderr = "";
-  app.stderr.on("data", (data) => (stderr = (stderr + data).slice(-4000)));
+  closeSync(logFd); // the worker has its own copy
+  const logTail = () => readFileSync(log, "utf8").slice(-4000);
   const deadline = Date.now() + (stale ? 300_000 : 60_000);
   while (Date.now() < deadline) {
-    if (app.exitCode !== null) throw new Error(`the worker exited early (${app.exitCode}):\n${stderr}`);
+    if (app.exitCode !== null) throw new Error(`the worker exited early (${app.exitCode}):\n${logTail()}`);
     const up = await fetch(`${APP}/api/models`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
     if (up) {
       appApi = api;
@@ -311,7 +313,7 @@ async function startApp(api) {
     }
     await sleep(300);
   }
-  throw new Error(`the worker did not answer on ${APP} in time:\n${stderr}`);
+  throw new Error(`the worker did not answer on ${APP} in time:\n${logTail()}`);
 }
 
 // ─── /proc ────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -764,6 +766,7 @@ const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice
 async function main() {
   const loadAtStart = loadAverage();
   mkdirSync(RESULTS, { recursive: true });
+  for (const file of readdirSync(RESULTS)) if (/^worker-.*\.log$/.test(file)) rmSync(join(RESULTS, file)); // the last run's
   upstream = await startUpstream();
   step(`fake upstream on ${UPSTREAM}; starting the worker on ${APP}…`);
   await startApp("chat");
