@@ -1,18 +1,24 @@
 // `npm run bench`: what our streaming path costs, measured against the production worker in local workerd.
-// Starts a fake OpenAI-compatible upstream (Chat Completions SSE) that streams N tokens at a set pace, boots the
-// worker (scripts/start.mjs; rebuilt only when stale) on its own ports pointed at the fake, and prints a table:
+// Starts a fake upstream that streams N tokens at a set pace in each provider's wire format (OpenAI Chat Completions,
+// OpenAI Responses, Workers AI REST), boots the worker (scripts/start.mjs; rebuilt only when stale) on its own ports
+// pointed at the fake, and prints a table:
 // - TTFT added by our route over the upstream's own (p50/p95 over paired requests);
 // - relay throughput with an unthrottled upstream (tokens/s, ratio to reading the upstream directly);
-// - workerd CPU time per streamed token (utime+stime of the worker's workerd processes from /proc);
-// - 10 and 100 concurrent streams: added latency p50/p99, errors, workerd RSS per open stream.
+// - workerd CPU time per streamed token (utime+stime of the worker's workerd processes from /proc), for our chat route
+//   and for a raw pipe of the same upstream stream through the same worker (GET /api/bench/raw, on with BENCH_RAW_PIPE);
+// - 10, 100 and 500 concurrent streams (500: full run only): added latency p50/p99, errors, workerd RSS per open stream;
+// - abort cost per provider: Stop (POST /api/chat/<id>/stop) → the upstream request closed, and what a closed tab
+//   (the client aborts its fetch) does: answers are resumable in workerd, so the answer is expected to run on.
 // Writes the numbers to bench-results/bench-results.json (gitignored). A tool, not a test: nothing here asserts.
 // - with --render: client rendering in Chromium of a 20,000-token markdown answer streamed at 100 tokens/s (200 s;
 //   2,000 tokens with --quick): main-thread long tasks (total, longest, count) and the time from the upstream's last
 //   token to the finished message.
 // Flags: --quick (fewer requests and tokens), --render; SKIP_BUILD=1 never rebuilds. Ports: BENCH_PORT (3711), +1 upstream, +3 inspector.
+// The worker runs with OPENAI_API=chat, then is restarted with OPENAI_API=responses for the Responses abort row (and
+// after a concurrency level cut off at its time budget: its answers would run on in the worker).
 // Every process it starts is stopped on exit, Ctrl-C or SIGTERM.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { bin, root, workerBuildState } from "./worker-build.mjs";
@@ -26,22 +32,32 @@ const INSPECTOR_PORT = BASE_PORT + 3;
 const APP = `http://127.0.0.1:${APP_PORT}`;
 const UPSTREAM = `http://127.0.0.1:${UPSTREAM_PORT}`;
 const MODEL = "gpt-bench";
+const WORKERS_AI_MODEL = "@cf/bench/model";
 const CLK_TCK = 100; // Linux USER_HZ
+const RESULTS = join(root, "bench-results");
 
 const config = {
   ttftRequests: QUICK ? 10 : 30,
   ttftTokens: 20,
   throughputTokens: QUICK ? 1000 : 4000,
   throughputRuns: QUICK ? 1 : 3,
-  concurrency: [10, 100],
+  concurrency: QUICK ? [10, 100] : [10, 100, 500],
   concurrentTokens: 50,
   concurrentDelayMs: 20,
+  // A level's streams still running after this are cut off (and the worker restarted, as they would run on in it).
+  concurrentBudgetMs: QUICK ? 45_000 : 75_000,
+  // Abort runs: a slow answer, stopped (or its fetch aborted) once its first tokens arrived.
+  abortStopRuns: QUICK ? 1 : 3,
+  abortTokens: 500, // 10 s at 20 ms: Stop must close the upstream long before its end
+  abortDelayMs: 20,
+  abortTimeoutMs: 5_000, // how long to wait for the upstream to close after Stop
+  tabCloseTokens: QUICK ? 100 : 150, // 2–3 s: a closed tab is expected to let the answer run to its end
   renderTokens: QUICK ? 2_000 : 20_000,
   renderDelayMs: 10,
 };
 
 // ─── the fake upstream ────────────────────────────────────────────────────────────────────────────────────────
-// The last user message carries the script: "[bench n=<tokens> delay=<ms>]".
+// The last user message carries the script: "[bench n=<tokens> delay=<ms>( md)?]".
 function scriptOf(text) {
   const match = /\[bench n=(\d+) delay=(\d+)( md)?\]/.exec(text ?? "");
   return match ? { n: Number(match[1]), delay: Number(match[2]), markdown: !!match[3] } : { n: 20, delay: 0, markdown: false };
@@ -60,8 +76,9 @@ function markdownToken(i) {
   return `word${i} `;
 }
 
+/** The last user message of a Chat Completions or Workers AI (`messages`) or Responses (`input`) request body. */
 function lastUserText(body) {
-  const messages = Array.isArray(body?.messages) ? body.messages : [];
+  const messages = Array.isArray(body?.messages) ? body.messages : Array.isArray(body?.input) ? body.input : [];
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i];
     if (m?.role !== "user") continue;
@@ -71,31 +88,73 @@ function lastUserText(body) {
   return "";
 }
 
-const chunk = (delta, finish = null, usage) =>
-  `data: ${JSON.stringify({
+// Each provider's streaming wire format, cut to the fields its AI SDK provider parses. The full shapes are in
+// tests/support/fake-openai.ts and fake-workers-ai.ts (TypeScript with extensionless imports: plain Node cannot load them).
+const sse = (data, event) => `${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`;
+const DONE = sse("[DONE]");
+const usageOf = (n) => ({ prompt_tokens: 10, completion_tokens: n, total_tokens: n + 10 });
+
+const chatChunk = (delta, finish = null, usage) =>
+  sse({
     id: "chatcmpl-bench",
     object: "chat.completion.chunk",
     created: 1_700_000_000,
     model: MODEL,
     choices: [{ index: 0, delta, finish_reason: finish }],
     ...(usage ? { usage } : {}),
-  })}\n\n`;
+  });
+
+const responsesEvent = (type, fields) => sse({ type, ...fields }, type);
+const responseObject = (status, usage) => ({ id: "resp_bench", object: "response", created_at: 1_700_000_000, model: MODEL, status, usage });
+const responsesMessage = (status) => ({ id: "msg_bench", type: "message", status, role: "assistant", content: [] });
+
+/** Wire formats by upstream path: `open` before the first token, `token(text)`, `close(n)` after the last. */
+const WIRES = [
+  {
+    path: /^\/v1\/chat\/completions$/,
+    open: () => chatChunk({ role: "assistant", content: "" }),
+    token: (text) => chatChunk({ content: text }),
+    close: (n) => chatChunk({}, "stop", usageOf(n)) + DONE,
+  },
+  {
+    path: /^\/v1\/responses$/,
+    open: () =>
+      responsesEvent("response.created", { response: responseObject("in_progress", null) }) +
+      responsesEvent("response.output_item.added", { output_index: 0, item: responsesMessage("in_progress") }),
+    token: (text) => responsesEvent("response.output_text.delta", { item_id: "msg_bench", output_index: 0, content_index: 0, delta: text }),
+    close: (n) =>
+      responsesEvent("response.output_item.done", { output_index: 0, item: responsesMessage("completed") }) +
+      responsesEvent("response.completed", {
+        response: responseObject("completed", { input_tokens: 10, output_tokens: n, total_tokens: n + 10 }),
+      }),
+  },
+  {
+    path: /^\/client\/v4\/accounts\/[^/]+\/ai\/run\//,
+    open: () => "",
+    token: (text) => sse({ response: text }),
+    close: (n) => sse({ response: "", usage: usageOf(n) }) + DONE,
+  },
+];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function streamTokens(res, { n, delay, markdown }) {
+/**
+ * The upstream's streams: how many are open now, the most open at once since `peak` was last reset, and when each
+ * closed ({ at: performance.now(), beforeEnd }) by its prompt (prompts of the abort runs are unique).
+ */
+const upstreamStreams = { open: 0, peak: 0, ends: new Map() };
+
+async function streamTokens(res, wire, { n, delay, markdown }) {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-  res.write(chunk({ role: "assistant", content: "" }));
+  res.write(wire.open());
   let closed = false;
   res.on("close", () => (closed = true));
   for (let i = 0; i < n && !closed; i++) {
     if (delay > 0 && i > 0) await sleep(delay);
-    const ok = res.write(chunk({ content: markdown ? markdownToken(i) : `tok${i} ` }));
+    const ok = res.write(wire.token(markdown ? markdownToken(i) : `tok${i} `));
     if (!ok && !closed) await new Promise((resolve) => res.once("drain", resolve));
   }
-  if (closed) return;
-  res.write(chunk({}, "stop", { prompt_tokens: 10, completion_tokens: n, total_tokens: n + 10 }));
-  res.end("data: [DONE]\n\n");
+  if (!closed) res.end(wire.close(n));
 }
 
 function startUpstream() {
@@ -103,17 +162,27 @@ function startUpstream() {
     const chunks = [];
     for await (const part of req) chunks.push(part);
     const url = new URL(req.url ?? "/", UPSTREAM);
-    if (req.method === "POST" && url.pathname === "/v1/chat/completions") {
-      let body;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      } catch {
-        body = undefined;
-      }
-      return streamTokens(res, scriptOf(lastUserText(body)));
+    const wire = req.method === "POST" ? WIRES.find((w) => w.path.test(url.pathname)) : undefined;
+    if (!wire) {
+      res.writeHead(404, { "content-type": "application/json" });
+      return res.end(JSON.stringify({ error: { message: "not found" } }));
     }
-    res.writeHead(404, { "content-type": "application/json" });
-    res.end(JSON.stringify({ error: { message: "not found" } }));
+    let body;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    } catch {
+      body = undefined;
+    }
+    const prompt = lastUserText(body);
+    upstreamStreams.peak = Math.max(upstreamStreams.peak, ++upstreamStreams.open);
+    const end = new Promise((resolve) =>
+      res.once("close", () => {
+        upstreamStreams.open--;
+        resolve({ at: performance.now(), beforeEnd: !res.writableFinished });
+      }),
+    );
+    if (prompt.includes("[abort")) upstreamStreams.ends.set(prompt, end);
+    return streamTokens(res, wire, scriptOf(prompt));
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -156,6 +225,11 @@ function stopApp() {
   });
 }
 
+async function restartApp(api) {
+  await stopApp();
+  await startApp(api);
+}
+
 async function cleanup(code) {
   if (cleaning) return;
   cleaning = true;
@@ -181,7 +255,12 @@ process.on("exit", () => {
   }
 });
 
-async function startApp() {
+/** The worker's OPENAI_API now ("chat" or "responses"), and how many times it was started. */
+let appApi;
+let appStarts = 0;
+
+/** Starts the worker speaking `api` to the OpenAI upstream (Workers AI REST is configured beside it), then warms it up. */
+async function startApp(api) {
   // SKIP_BUILD=1 uses the existing build as it is, like start.mjs.
   const stale = process.env.SKIP_BUILD === "1" ? false : workerBuildState().stale;
   if (stale) console.log("bench: the worker build is stale: start.mjs rebuilds it first…");
@@ -193,40 +272,48 @@ async function startApp() {
     INSPECTOR_PORT: String(INSPECTOR_PORT),
     OPENAI_API_KEY: "sk-bench-not-a-real-key",
     OPENAI_BASE_URL: `${UPSTREAM}/v1`,
-    OPENAI_API: "chat",
+    OPENAI_API: api,
     OPENAI_MODELS: MODEL,
     DEFAULT_MODEL: `openai:${MODEL}`,
     ENABLE_DEMO_MODEL: "",
-    CLOUDFLARE_ACCOUNT_ID: "",
-    CLOUDFLARE_API_TOKEN: "",
-    WORKERS_AI_MODELS: "",
+    CLOUDFLARE_ACCOUNT_ID: "bench-account",
+    CLOUDFLARE_API_TOKEN: "bench-not-a-real-token",
+    WORKERS_AI_BASE_URL: `${UPSTREAM}/client/v4`,
+    WORKERS_AI_MODELS: WORKERS_AI_MODEL,
     CHAT_TITLES: "prompt",
+    BENCH_RAW_PIPE: "1",
+    DAILY_TOKEN_BUDGET: "0", // off: a full run streams ~80,000 tokens as one visitor
     SESSION_SECRET: "bench-session-secret-not-for-production",
     NEXT_TELEMETRY_DISABLED: "1",
     WRANGLER_SEND_METRICS: "false",
   };
+  // The worker's output (wrangler's, and the route's console.error) goes to bench-results/worker-<n>-<api>.log.
+  const log = join(RESULTS, `worker-${++appStarts}-${api}.log`);
+  const logFd = openSync(log, "w");
   // The project's own Node 24 (a dev dependency) when present, as npm test does.
   const node = existsSync(bin("node")) ? bin("node") : process.execPath;
   app = spawn(node, [join(root, "scripts", "start.mjs")], {
     cwd: root,
     env,
     detached: true, // its own process group, so cleanup reaches wrangler and workerd
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", logFd, logFd],
   });
-  let stderr = "";
-  app.stderr.on("data", (data) => (stderr = (stderr + data).slice(-4000)));
+  closeSync(logFd); // the worker has its own copy
+  const logTail = () => readFileSync(log, "utf8").slice(-4000);
   const deadline = Date.now() + (stale ? 300_000 : 60_000);
   while (Date.now() < deadline) {
-    if (app.exitCode !== null) throw new Error(`the worker exited early (${app.exitCode}):\n${stderr}`);
-    try {
-      const response = await fetch(`${APP}/api/models`, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return;
-    } catch {
-      /* not up yet */
+    if (app.exitCode !== null) throw new Error(`the worker exited early (${app.exitCode}):\n${logTail()}`);
+    const up = await fetch(`${APP}/api/models`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+    if (up) {
+      appApi = api;
+      // Warm up: compile the routes, create the visitor, open the database.
+      for (let i = 0; i < 3; i++) await viaRoute(20, 0);
+      await fetch(`${APP}/api/chat/warm-up/stop`, { method: "POST", headers: { cookie } });
+      return;
     }
     await sleep(300);
   }
-  throw new Error(`the worker did not answer on ${APP} in time:\n${stderr}`);
+  throw new Error(`the worker did not answer on ${APP} in time:\n${logTail()}`);
 }
 
 // ─── /proc ────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -282,6 +369,17 @@ function workerdRss() {
   return total;
 }
 
+/** Open TCP connections from here to the worker (/proc/net/tcp, state 01 ESTABLISHED, remote port APP_PORT). */
+function connectionsToApp() {
+  const port = `:${APP_PORT.toString(16).toUpperCase().padStart(4, "0")}`;
+  return readFileSync("/proc/net/tcp", "utf8")
+    .split("\n")
+    .filter((line) => {
+      const [, , remote, state] = line.trim().split(/\s+/);
+      return remote?.endsWith(port) && state === "01";
+    }).length;
+}
+
 // ─── clients ──────────────────────────────────────────────────────────────────────────────────────────────────
 let cookie = "";
 let seq = 0;
@@ -304,23 +402,33 @@ async function readSse(response, onEvent) {
   }
 }
 
-/** One chat turn through the worker: { ttft, total, deltas, text } in ms from the request's start. */
-async function viaRoute(n, delay) {
+/** Sends a chat turn with this prompt to the worker as a new chat; resolves with the chat's id and the response. */
+async function postChat(prompt, { model = `openai:${MODEL}`, signal } = {}) {
   const id = `bench-${Date.now().toString(36)}-${seq++}`;
-  const started = performance.now();
   const response = await fetch(`${APP}/api/chat`, {
     method: "POST",
     headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
     body: JSON.stringify({
       id,
       trigger: "submit-message",
-      model: `openai:${MODEL}`,
-      message: { id: `m-${id}`, role: "user", parts: [{ type: "text", text: `Go [bench n=${n} delay=${delay}]` }] },
+      model,
+      message: { id: `m-${id}`, role: "user", parts: [{ type: "text", text: prompt }] },
     }),
+    signal,
   });
   const setCookie = response.headers.get("set-cookie");
   if (setCookie && !cookie) cookie = setCookie.split(";")[0];
   if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  return { id, response };
+}
+
+/**
+ * One chat turn through the worker, read to its end: { ttft, total, deltas, tokens } in ms from the request's start.
+ * `progress.ttft` is set at the first token, so a turn cut off by `signal` still tells its time to first token.
+ */
+async function viaRoute(n, delay, { signal, progress = {} } = {}) {
+  const started = performance.now();
+  const { response } = await postChat(`Go [bench n=${n} delay=${delay}]`, { signal });
   let ttft;
   let deltas = 0;
   let text = "";
@@ -329,7 +437,7 @@ async function viaRoute(n, delay) {
     if (!data.startsWith("{")) return;
     const event = JSON.parse(data);
     if (event.type === "text-delta") {
-      ttft ??= performance.now() - started;
+      ttft ??= progress.ttft = performance.now() - started;
       deltas++;
       text += event.delta;
     } else if (event.type === "error") error = event.errorText;
@@ -340,14 +448,11 @@ async function viaRoute(n, delay) {
   return { ttft, total: performance.now() - started, deltas, tokens };
 }
 
-/** The same stream read straight from the fake upstream. */
-async function direct(n, delay) {
+/** Reads a Chat Completions stream that `request()` answers: { ttft, total, tokens } in ms from the call. */
+async function readCompletions(request) {
   const started = performance.now();
-  const response = await fetch(`${UPSTREAM}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ model: MODEL, stream: true, messages: [{ role: "user", content: `Go [bench n=${n} delay=${delay}]` }] }),
-  });
+  const response = await request();
+  if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
   let ttft;
   let tokens = 0;
   await readSse(response, (data) => {
@@ -361,6 +466,20 @@ async function direct(n, delay) {
   return { ttft, total: performance.now() - started, tokens };
 }
 
+/** The stream read straight from the fake upstream. */
+const direct = (n, delay) =>
+  readCompletions(() =>
+    fetch(`${UPSTREAM}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: MODEL, stream: true, messages: [{ role: "user", content: `Go [bench n=${n} delay=${delay}]` }] }),
+    }),
+  );
+
+/** The same stream piped through the worker unchanged (GET /api/bench/raw, lib/bench/raw-pipe.ts). */
+const viaRawPipe = (n, delay) =>
+  readCompletions(() => fetch(`${APP}/api/bench/raw?prompt=${encodeURIComponent(`Go [bench n=${n} delay=${delay}]`)}`));
+
 // ─── statistics ───────────────────────────────────────────────────────────────────────────────────────────────
 function percentile(values, p) {
   if (values.length === 0) return NaN;
@@ -368,7 +487,9 @@ function percentile(values, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 const median = (values) => percentile(values, 50);
-const ms = (value) => `${value.toFixed(1)} ms`;
+/** A duration for the table: "12.3 ms", "45.6 s" from 10 s on, "–" when there is none. */
+const ms = (value) => (!Number.isFinite(value) ? "–" : value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(1)} ms`);
+const int = (value) => Math.round(value).toLocaleString("en-US");
 
 // ─── the runs ─────────────────────────────────────────────────────────────────────────────────────────────────
 async function benchTtft() {
@@ -392,33 +513,55 @@ async function benchTtft() {
   };
 }
 
+/** Runs a stream of n tokens and adds the workerd CPU time it cost, in µs per token. */
+async function withCpuPerToken(n, run) {
+  const before = workerdCpuSeconds();
+  const result = await run();
+  await sleep(200); // let the answer's save and the stream room's bookkeeping finish
+  return { ...result, cpuUsPerToken: ((workerdCpuSeconds() - before) * 1e6) / n };
+}
+
 async function benchThroughput() {
   const n = config.throughputTokens;
+  const tokPerS = (run) => n / (run.total / 1000);
   const runs = [];
   for (let i = 0; i < config.throughputRuns; i++) {
     const d = await direct(n, 0);
-    const cpuBefore = workerdCpuSeconds();
-    const r = await viaRoute(n, 0);
-    await sleep(200); // let the answer's save and the stream room's bookkeeping finish
-    const cpu = workerdCpuSeconds() - cpuBefore;
+    const r = await withCpuPerToken(n, () => viaRoute(n, 0));
+    const raw = await withCpuPerToken(n, () => viaRawPipe(n, 0));
+    if (raw.tokens !== n) throw new Error(`raw pipe: expected ${n} tokens, got ${raw.tokens}`);
     runs.push({
-      directTokPerS: n / (d.total / 1000),
-      routeTokPerS: n / (r.total / 1000),
-      cpuUsPerToken: (cpu * 1e6) / n,
+      directTokPerS: tokPerS(d),
+      routeTokPerS: tokPerS(r),
+      rawTokPerS: tokPerS(raw),
+      cpuUsPerToken: r.cpuUsPerToken,
+      rawCpuUsPerToken: raw.cpuUsPerToken,
       deltasOut: r.deltas,
     });
   }
-  const routeTokPerS = median(runs.map((r) => r.routeTokPerS));
-  const directTokPerS = median(runs.map((r) => r.directTokPerS));
+  const medianOf = (key) => median(runs.map((run) => run[key]));
   return {
     tokens: n,
     runs: runs.length,
-    routeTokPerS,
-    directTokPerS,
-    ratio: routeTokPerS / directTokPerS,
-    cpuUsPerToken: median(runs.map((r) => r.cpuUsPerToken)),
-    uiDeltasPerRun: median(runs.map((r) => r.deltasOut)),
+    routeTokPerS: medianOf("routeTokPerS"),
+    directTokPerS: medianOf("directTokPerS"),
+    rawTokPerS: medianOf("rawTokPerS"),
+    ratio: medianOf("routeTokPerS") / medianOf("directTokPerS"),
+    cpuUsPerToken: medianOf("cpuUsPerToken"),
+    rawCpuUsPerToken: medianOf("rawCpuUsPerToken"),
+    cpuRatio: medianOf("cpuUsPerToken") / medianOf("rawCpuUsPerToken"),
+    uiDeltasPerRun: medianOf("deltasOut"),
   };
+}
+
+/** Failures by kind, most frequent first: { "fetch failed (ECONNRESET)": 12, … }. */
+function errorKinds(reasons) {
+  const counts = {};
+  for (const reason of reasons) {
+    const text = `${reason?.message ?? reason}${reason?.cause?.code ? ` (${reason.cause.code})` : ""}`.slice(0, 120);
+    counts[text] = (counts[text] ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1]));
 }
 
 async function benchConcurrency(streams) {
@@ -428,26 +571,110 @@ async function benchConcurrency(streams) {
   await sleep(300);
   const rssBefore = workerdRss();
   let rssPeak = rssBefore;
-  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, workerdRss())), 100);
-  const results = await Promise.allSettled(Array.from({ length: streams }, () => viaRoute(n, delay)));
+  let connectionsPeak = 0;
+  const sampler = setInterval(() => {
+    rssPeak = Math.max(rssPeak, workerdRss());
+    connectionsPeak = Math.max(connectionsPeak, connectionsToApp());
+  }, 100);
+  upstreamStreams.peak = upstreamStreams.open;
+  // Node's fetch (undici's global Agent) opens as many connections per origin as there are requests (no client cap):
+  // connectionsPeak shows it.
+  const signal = AbortSignal.timeout(config.concurrentBudgetMs);
+  const progress = Array.from({ length: streams }, () => ({}));
+  const results = await Promise.allSettled(progress.map((p) => viaRoute(n, delay, { signal, progress: p })));
   clearInterval(sampler);
   const ok = results.filter((r) => r.status === "fulfilled").map((r) => r.value);
-  const errors = results.filter((r) => r.status === "rejected").map((r) => String(r.reason?.message ?? r.reason));
-  const addedTtft = ok.map((r) => r.ttft - baseline.ttft);
+  const failed = results.filter((r) => r.status === "rejected").map((r) => r.reason);
+  const unfinished = failed.filter((reason) => reason?.name === "TimeoutError").length;
+  const errors = failed.filter((reason) => reason?.name !== "TimeoutError");
+  if (unfinished > 0) {
+    // Resumable answers run on after their client is gone: a fresh worker, so they do not weigh on what follows.
+    step(`${unfinished} streams unfinished after ${config.concurrentBudgetMs / 1000} s: restarting the worker…`);
+    await restartApp(appApi);
+  }
+  const addedTtft = progress.filter((p) => p.ttft !== undefined).map((p) => p.ttft - baseline.ttft);
   const addedTotal = ok.map((r) => r.total - baseline.total);
   return {
     streams,
     tokensPerStream: n,
     upstreamMs: baseline.total,
+    withFirstToken: addedTtft.length,
+    finished: ok.length,
+    unfinished,
     addedTtftP50: median(addedTtft),
     addedTtftP99: percentile(addedTtft, 99),
     addedTotalP50: median(addedTotal),
     addedTotalP99: percentile(addedTotal, 99),
     errors: errors.length,
-    firstError: errors[0],
+    errorKinds: errorKinds(errors),
+    peakClientConnections: connectionsPeak,
+    peakUpstreamStreams: upstreamStreams.peak,
     rssBeforeMiB: rssBefore / 2 ** 20,
     rssPeakMiB: rssPeak / 2 ** 20,
     rssPerStreamKiB: (rssPeak - rssBefore) / 1024 / streams,
+  };
+}
+
+/** Each provider path the app has; `api` is the OPENAI_API the worker must run with. */
+const PROVIDERS = [
+  { name: "OpenAI Chat Completions", api: "chat", model: `openai:${MODEL}` },
+  { name: "Workers AI REST", api: "chat", model: `workers-ai:${WORKERS_AI_MODEL}` },
+  { name: "OpenAI Responses", api: "responses", model: `openai:${MODEL}` },
+];
+
+/** Starts a slow answer through the worker; resolves once its first text deltas arrived, its body still being read. */
+async function startAnswer(model, n, signal) {
+  const prompt = `Abort [bench n=${n} delay=${config.abortDelayMs}] [abort ${Date.now().toString(36)}-${seq}]`;
+  const { id, response } = await postChat(prompt, { model, signal });
+  let deltas = 0;
+  let arrived;
+  const firstTokens = new Promise((resolve) => (arrived = resolve));
+  const reading = readSse(response, (data) => {
+    if (data.includes('"type":"text-delta"') && ++deltas === 5) arrived();
+  }).catch(() => {}); // an aborted fetch rejects
+  await Promise.race([firstTokens, reading.then(() => Promise.reject(new Error(`${model}: the answer ended before its first tokens`)))]);
+  return { id, prompt, reading };
+}
+
+/** When the upstream stream of `prompt` closed, in ms after `since`, and whether before its end; undefined after timeoutMs. */
+async function upstreamClosed(prompt, since, timeoutMs) {
+  const end = await Promise.race([upstreamStreams.ends.get(prompt), sleep(timeoutMs)]);
+  return end && { ms: end.at - since, beforeEnd: end.beforeEnd };
+}
+
+/** Stop (POST /api/chat/<id>/stop) → the upstream request closed; then a closed tab (the client's fetch aborted). */
+async function benchAbort({ name, model }) {
+  const stops = [];
+  for (let i = 0; i < config.abortStopRuns; i++) {
+    const answer = await startAnswer(model, config.abortTokens);
+    const since = performance.now();
+    const response = await fetch(`${APP}/api/chat/${answer.id}/stop`, { method: "POST", headers: { cookie } });
+    const { stopped } = await response.json();
+    const answeredMs = performance.now() - since;
+    const closed = await upstreamClosed(answer.prompt, since, config.abortTimeoutMs);
+    await answer.reading;
+    stops.push({ stopped, answeredMs, closedMs: closed?.beforeEnd ? closed.ms : undefined });
+  }
+  const closedMs = stops.map((stop) => stop.closedMs).filter((value) => value !== undefined);
+
+  const tabStreamMs = config.tabCloseTokens * config.abortDelayMs;
+  const controller = new AbortController();
+  const answer = await startAnswer(model, config.tabCloseTokens, controller.signal);
+  const since = performance.now();
+  controller.abort();
+  const tabClose = await upstreamClosed(answer.prompt, since, tabStreamMs + 5_000);
+  await sleep(300); // the answer's save
+  return {
+    provider: name,
+    model,
+    stopRuns: stops.length,
+    stopNotClosed: stops.length - closedMs.length,
+    stopAnsweredP50: median(stops.map((stop) => stop.answeredMs)),
+    stopReportedStopped: stops.filter((stop) => stop.stopped).length,
+    upstreamClosedP50: median(closedMs),
+    upstreamClosedMax: Math.max(...closedMs),
+    tabStreamMs,
+    tabClose: tabClose ?? null,
   };
 }
 
@@ -500,29 +727,76 @@ async function benchRender() {
   };
 }
 
-async function main() {
-  upstream = await startUpstream();
-  console.log(`bench: fake upstream on ${UPSTREAM}; starting the worker on ${APP}…`);
-  await startApp();
-  if (workerdProcesses().length === 0) console.warn("bench: no workerd process found under start.mjs: CPU and RSS will read 0");
-  // Warm up: compile the route, create the visitor, open the database.
-  for (let i = 0; i < 3; i++) await viaRoute(20, 0);
+/** A row's text for one concurrency level. */
+function concurrencyRow(c) {
+  const of = (count) => (count < c.streams ? ` (${count} of ${c.streams})` : "");
+  const errors = Object.entries(c.errorKinds).slice(0, 2).map(([kind, count]) => `${count}× ${kind}`);
+  const unfinished = c.unfinished ? `${c.unfinished} unfinished after ${config.concurrentBudgetMs / 1000} s (cut off, worker restarted); ` : "";
+  return [
+    `${c.streams} concurrent streams`,
+    `TTFT +${ms(c.addedTtftP50)} / +${ms(c.addedTtftP99)}${of(c.withFirstToken)}; total +${ms(c.addedTotalP50)} / +${ms(c.addedTotalP99)}${of(c.finished)} (p50/p99)`,
+    `${unfinished}${c.errors} errors${errors.length ? ` (${errors.join("; ")})` : ""}; peak ${c.peakClientConnections} client connections, ${c.peakUpstreamStreams} upstream streams open; ${c.tokensPerStream} tokens at ${config.concurrentDelayMs} ms (${ms(c.upstreamMs)} upstream); RSS ${int(c.rssBeforeMiB)}→${int(c.rssPeakMiB)} MiB, ${int(c.rssPerStreamKiB)} KiB/stream`,
+  ];
+}
 
-  console.log("bench: time to first token…");
+/** A row's text for one abort result. */
+function abortRow(a) {
+  const stop =
+    a.stopNotClosed === a.stopRuns
+      ? `Stop: upstream still open ${config.abortTimeoutMs / 1000} s later`
+      : `Stop → upstream closed ${ms(a.upstreamClosedP50)} (p50 of ${a.stopRuns - a.stopNotClosed}, max ${ms(a.upstreamClosedMax)})`;
+  const tab = !a.tabClose
+    ? `upstream still open ${(a.tabStreamMs + 5_000) / 1000} s after the abort`
+    : a.tabClose.beforeEnd
+      ? `upstream closed ${ms(a.tabClose.ms)} after the abort`
+      : `the answer ran on (resumable): upstream ended normally ${ms(a.tabClose.ms)} after the abort, its stream being ${a.tabStreamMs / 1000} s`;
+  const failures = a.stopNotClosed ? `; ${a.stopNotClosed} of ${a.stopRuns} Stops left the upstream open ${config.abortTimeoutMs / 1000} s` : "";
+  return [
+    `Abort, ${a.provider}`,
+    stop,
+    `Stop answered in ${ms(a.stopAnsweredP50)} (stopped: ${a.stopReportedStopped}/${a.stopRuns})${failures}; tab closed (fetch aborted): ${tab}`,
+  ];
+}
+
+const began = performance.now();
+/** Logs a phase with the seconds since the bench started. */
+const step = (text) => console.log(`bench [${((performance.now() - began) / 1000).toFixed(0)} s]: ${text}`);
+const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+
+async function main() {
+  const loadAtStart = loadAverage();
+  mkdirSync(RESULTS, { recursive: true });
+  for (const file of readdirSync(RESULTS)) if (/^worker-.*\.log$/.test(file)) rmSync(join(RESULTS, file)); // the last run's
+  upstream = await startUpstream();
+  step(`fake upstream on ${UPSTREAM}; starting the worker on ${APP}…`);
+  await startApp("chat");
+  if (workerdProcesses().length === 0) console.warn("bench: no workerd process found under start.mjs: CPU and RSS will read 0");
+
+  step("time to first token…");
   const ttft = await benchTtft();
-  console.log("bench: throughput and CPU…");
+  step("throughput and CPU (chat route and raw pipe)…");
   const throughput = await benchThroughput();
   const concurrency = [];
   for (const streams of config.concurrency) {
-    console.log(`bench: ${streams} concurrent streams…`);
+    step(`${streams} concurrent streams…`);
     concurrency.push(await benchConcurrency(streams));
     await sleep(1_000);
   }
 
   let render;
   if (RENDER) {
-    console.log(`bench: rendering a ${config.renderTokens}-token answer in Chromium (${(config.renderTokens * config.renderDelayMs) / 1000} s)…`);
+    step(`rendering a ${config.renderTokens}-token answer in Chromium (${(config.renderTokens * config.renderDelayMs) / 1000} s)…`);
     render = await benchRender();
+  }
+
+  const abort = [];
+  for (const provider of PROVIDERS) {
+    if (provider.api !== appApi) {
+      step(`restarting the worker with OPENAI_API=${provider.api}…`);
+      await restartApp(provider.api);
+    }
+    step(`abort cost, ${provider.name}…`);
+    abort.push(await benchAbort(provider));
   }
 
   const results = {
@@ -530,28 +804,23 @@ async function main() {
     quick: QUICK,
     node: process.version,
     runtime: "wrangler dev --local (workerd, inspector on), OpenNext build",
+    loadAverage: { start: loadAtStart, end: loadAverage() },
     config,
     ttft,
     throughput,
     concurrency,
+    abort,
     render,
-    notMeasured: [
-      "raw pipe baseline through the same worker (the app has no raw-pipe route; see ../shared/notes/streaming-cost.md: ~197 µs/token for OpenNext)",
-      ...(render ? [] : ["client rendering in Chromium (run with --render)"]),
-    ],
+    notMeasured: render ? [] : ["client rendering in Chromium (run with --render)"],
   };
-  mkdirSync(join(root, "bench-results"), { recursive: true });
-  writeFileSync(join(root, "bench-results", "bench-results.json"), JSON.stringify(results, null, 2) + "\n");
+  writeFileSync(join(RESULTS, "bench-results.json"), JSON.stringify(results, null, 2) + "\n");
 
   const rows = [
     ["TTFT added by the route (p50 / p95)", `${ms(ttft.addedP50)} / ${ms(ttft.addedP95)}`, `${ttft.requests} paired requests, ${config.ttftTokens} tokens; upstream's own p50 ${ms(ttft.upstreamP50)}`],
-    ["Relay throughput, unthrottled upstream", `${throughput.routeTokPerS.toFixed(0)} tok/s`, `reading the upstream directly: ${throughput.directTokPerS.toFixed(0)} tok/s (ratio ${throughput.ratio.toFixed(3)}); ${throughput.tokens} tokens, median of ${throughput.runs}`],
-    ["workerd CPU per streamed token", `${throughput.cpuUsPerToken.toFixed(0)} µs`, `user+sys of workerd / tokens; ${throughput.uiDeltasPerRun} UI text deltas per ${throughput.tokens}-token answer; raw pipe baseline not measured`],
-    ...concurrency.map((c) => [
-      `${c.streams} concurrent streams`,
-      `TTFT +${ms(c.addedTtftP50)} / +${ms(c.addedTtftP99)}; total +${ms(c.addedTotalP50)} / +${ms(c.addedTotalP99)} (p50/p99)`,
-      `${c.errors} errors${c.firstError ? ` (${c.firstError})` : ""}; ${c.tokensPerStream} tokens at ${config.concurrentDelayMs} ms (${ms(c.upstreamMs)} upstream); RSS ${c.rssBeforeMiB.toFixed(0)}→${c.rssPeakMiB.toFixed(0)} MiB, ${c.rssPerStreamKiB.toFixed(0)} KiB/stream`,
-    ]),
+    ["Relay throughput, unthrottled upstream", `${int(throughput.routeTokPerS)} tok/s`, `reading the upstream directly: ${int(throughput.directTokPerS)} tok/s (ratio ${throughput.ratio.toFixed(3)}); raw pipe through the worker: ${int(throughput.rawTokPerS)} tok/s; ${int(throughput.tokens)} tokens, median of ${throughput.runs}`],
+    ["workerd CPU per streamed token (chat route / raw pipe)", `${int(throughput.cpuUsPerToken)} µs / ${int(throughput.rawCpuUsPerToken)} µs (${throughput.cpuRatio.toFixed(1)}×)`, `user+sys of workerd / tokens, median of ${throughput.runs}; raw pipe: GET /api/bench/raw, the upstream's SSE piped through the same worker; ${throughput.uiDeltasPerRun} UI text deltas per ${int(throughput.tokens)}-token answer`],
+    ...concurrency.map(concurrencyRow),
+    ...abort.map(abortRow),
   ];
   if (render) {
     rows.push([
@@ -560,7 +829,7 @@ async function main() {
       `${render.longTaskCount} long tasks; done ${ms(render.afterUpstreamMs)} after the upstream's ${(render.upstreamMs / 1000).toFixed(0)} s`,
     ]);
   }
-  console.log(`\nedge-chat bench, ${results.date}${QUICK ? " (--quick)" : ""}\n`);
+  console.log(`\nedge-chat bench, ${results.date}${QUICK ? " (--quick)" : ""}; load average (1/5/15 min) ${results.loadAverage.start} at the start, ${results.loadAverage.end} at the end\n`);
   console.log("| Measure | Result | Details |\n| --- | --- | --- |");
   for (const row of rows) console.log(`| ${row.join(" | ")} |`);
   console.log(`\nJSON: bench-results/bench-results.json`);

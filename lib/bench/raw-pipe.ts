@@ -1,0 +1,45 @@
+import "server-only";
+import { listModels } from "@/lib/ai/models";
+import { readEnv } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+
+const OPENAI_API_URL = "https://api.openai.com/v1";
+const MAX_PROMPT_LENGTH = 1_000;
+
+/**
+ * GET /api/bench/raw?prompt=…: `npm run bench`'s baseline, on only when BENCH_RAW_PIPE is set (else 404).
+ * Sends one streaming Chat Completions request with this prompt to the configured OpenAI upstream (OPENAI_BASE_URL,
+ * the default OpenAI model, the server's key) and returns the upstream's response body as it is: the same SSE bytes,
+ * no parsing. The client picks the prompt only, never the URL, the model or the key: this is no proxy.
+ */
+export async function rawPipe(request: Request): Promise<Response> {
+  const env = await readEnv();
+  if (!env.BENCH_RAW_PIPE) throw new AppError("not_found:bench", "There is nothing here.");
+  const models = listModels(env).filter((model) => model.provider === "openai");
+  const model = models.find((candidate) => candidate.isDefault) ?? models[0];
+  if (!model || !env.OPENAI_API_KEY) {
+    throw new AppError("config:bench", "The raw pipe needs an OpenAI-compatible upstream (OPENAI_API_KEY).");
+  }
+  const prompt = new URL(request.url).searchParams.get("prompt") ?? "";
+  if (!prompt || prompt.length > MAX_PROMPT_LENGTH) {
+    throw new AppError("bad_request:bench", `Send a prompt of 1 to ${MAX_PROMPT_LENGTH} characters.`);
+  }
+  const upstream = await fetch(`${(env.OPENAI_BASE_URL ?? OPENAI_API_URL).replace(/\/+$/, "")}/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${env.OPENAI_API_KEY}` },
+    body: JSON.stringify({
+      model: model.id.slice("openai:".length),
+      messages: [{ role: "user", content: prompt }],
+      stream: true,
+      stream_options: { include_usage: true },
+    }),
+    signal: request.signal,
+  });
+  return new Response(upstream.body, {
+    status: upstream.status,
+    headers: {
+      "content-type": upstream.headers.get("content-type") ?? "text/event-stream",
+      "cache-control": "no-store",
+    },
+  });
+}
