@@ -1,9 +1,9 @@
 import "server-only";
 import { listModels } from "@/lib/ai/models";
+import { OPENAI_API_URL } from "@/lib/ai/providers/openai";
 import { readEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 
-const OPENAI_API_URL = "https://api.openai.com/v1";
 const MAX_PROMPT_LENGTH = 1_000;
 
 /**

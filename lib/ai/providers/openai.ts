@@ -3,7 +3,7 @@ import type { LanguageModel } from "ai";
 import type { AppEnv } from "@/lib/env";
 import { fetchWithStallTimeout } from "../stall";
 
-const OPENAI_API_URL = "https://api.openai.com/v1";
+export const OPENAI_API_URL = "https://api.openai.com/v1";
 
 /** OpenAI-compatible servers (Ollama, vLLM, Groq, LM Studio, AI Gateway compat) speak Chat Completions only. */
 export function openAIApi(env: AppEnv): "responses" | "chat" {
