@@ -2,7 +2,7 @@
  * <script src="https://<deployment>/embed.js" data-title="…" data-welcome="…" data-color="#…"
  *         data-position="bottom-right|bottom-left" data-open="false" async></script>
  * API: window.EdgeChat.open() / close() / toggle() / setContext({title,url,text}) / setTheme({color,scheme}) /
- * on(type, fn). Messages are { source: "edge-chat", version: 1, type, payload }, checked against the widget origin. */
+ * on(type, fn). The widget may ask for a panel height (`resize`). Messages are { source: "edge-chat", version: 1, type, payload }, checked against the widget origin. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -34,7 +34,7 @@
     ".l{position:fixed;bottom:20px;" + side + ":20px;z-index:2147483000;width:56px;height:56px;border:0;border-radius:50%;" +
     "background:" + color + ";color:#fff;cursor:pointer;box-shadow:0 4px 16px rgba(0,0,0,.25);display:grid;place-items:center;padding:0}" +
     ".l:focus-visible{outline:3px solid " + color + ";outline-offset:3px}" +
-    ".p{position:fixed;bottom:88px;" + side + ":20px;z-index:2147483001;width:380px;height:min(600px,calc(100vh - 110px));" +
+    ".p{position:fixed;bottom:88px;" + side + ":20px;z-index:2147483001;width:380px;height:min(var(--h,600px),calc(100vh - 110px));" +
     "border-radius:14px;overflow:hidden;box-shadow:0 8px 40px rgba(0,0,0,.3);background:#fff;display:none;overscroll-behavior:contain}" +
     ".p.o{display:block}iframe{border:0;width:100%;height:100%;display:block}" +
     "@media (max-width:480px){.p{inset:0;width:100%;height:100%;border-radius:0}.p.o~.l{display:none}}";
@@ -107,7 +107,10 @@
     } else if (m.type === "close") {
       close();
       return;
-    } else if (!/^(opened|closed|resize|message-sent|answer-finished)$/.test(m.type)) {
+    } else if (m.type === "resize") {
+      // The widget's preferred height; the stylesheet keeps the panel inside the viewport (full screen on phones).
+      if (typeof p.height === "number" && p.height >= 200 && p.height <= 2000) panel.style.setProperty("--h", Math.round(p.height) + "px");
+    } else if (!/^(opened|closed|message-sent|answer-finished)$/.test(m.type)) {
       return;
     }
     emit(m.type, p);

@@ -308,7 +308,7 @@ async function startApp(api) {
       appApi = api;
       // Warm up: compile the routes, create the visitor, open the database.
       for (let i = 0; i < 3; i++) await viaRoute(20, 0);
-      await fetch(`${APP}/api/chat/warm-up/stop`, { method: "POST", headers: { cookie } });
+      await fetch(`${APP}/api/chat/warm-up/stop`, { method: "POST" });
       return;
     }
     await sleep(300);
@@ -381,8 +381,17 @@ function connectionsToApp() {
 }
 
 // ─── clients ──────────────────────────────────────────────────────────────────────────────────────────────────
-let cookie = "";
 let seq = 0;
+
+/**
+ * Each turn comes from a client of its own: a new visitor (no cookie) at its own address (`cf-connecting-ip`, which
+ * local workerd keeps), so the app's rate limits (turns per minute per visitor and per IP) do not throttle the bench.
+ * The limit checks themselves still run, as in production.
+ */
+function clientHeaders() {
+  const n = seq;
+  return { "cf-connecting-ip": `198.18.${(n >> 8) & 255}.${n & 255}` };
+}
 
 /** Reads an SSE body, calling onEvent(dataString) per `data:` line. */
 async function readSse(response, onEvent) {
@@ -407,7 +416,7 @@ async function postChat(prompt, { model = `openai:${MODEL}`, signal } = {}) {
   const id = `bench-${Date.now().toString(36)}-${seq++}`;
   const response = await fetch(`${APP}/api/chat`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
+    headers: { "content-type": "application/json", ...clientHeaders() },
     body: JSON.stringify({
       id,
       trigger: "submit-message",
@@ -416,10 +425,10 @@ async function postChat(prompt, { model = `openai:${MODEL}`, signal } = {}) {
     }),
     signal,
   });
-  const setCookie = response.headers.get("set-cookie");
-  if (setCookie && !cookie) cookie = setCookie.split(";")[0];
   if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
-  return { id, response };
+  // The turn's visitor: only it may stop the answer.
+  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0];
+  return { id, response, cookie };
 }
 
 /**
@@ -625,7 +634,7 @@ const PROVIDERS = [
 /** Starts a slow answer through the worker; resolves once its first text deltas arrived, its body still being read. */
 async function startAnswer(model, n, signal) {
   const prompt = `Abort [bench n=${n} delay=${config.abortDelayMs}] [abort ${Date.now().toString(36)}-${seq}]`;
-  const { id, response } = await postChat(prompt, { model, signal });
+  const { id, response, cookie } = await postChat(prompt, { model, signal });
   let deltas = 0;
   let arrived;
   const firstTokens = new Promise((resolve) => (arrived = resolve));
@@ -633,7 +642,7 @@ async function startAnswer(model, n, signal) {
     if (data.includes('"type":"text-delta"') && ++deltas === 5) arrived();
   }).catch(() => {}); // an aborted fetch rejects
   await Promise.race([firstTokens, reading.then(() => Promise.reject(new Error(`${model}: the answer ended before its first tokens`)))]);
-  return { id, prompt, reading };
+  return { id, prompt, reading, cookie };
 }
 
 /** When the upstream stream of `prompt` closed, in ms after `since`, and whether before its end; undefined after timeoutMs. */
@@ -648,7 +657,7 @@ async function benchAbort({ name, model }) {
   for (let i = 0; i < config.abortStopRuns; i++) {
     const answer = await startAnswer(model, config.abortTokens);
     const since = performance.now();
-    const response = await fetch(`${APP}/api/chat/${answer.id}/stop`, { method: "POST", headers: { cookie } });
+    const response = await fetch(`${APP}/api/chat/${answer.id}/stop`, { method: "POST", headers: { cookie: answer.cookie } });
     const { stopped } = await response.json();
     const answeredMs = performance.now() - since;
     const closed = await upstreamClosed(answer.prompt, since, config.abortTimeoutMs);

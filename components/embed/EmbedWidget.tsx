@@ -47,6 +47,12 @@ async function fetchToken(current: string | null): Promise<string> {
   return token;
 }
 
+/**
+ * The panel height (CSS px) the widget asks its host for in a `resize` message; embed.js keeps it within the viewport.
+ * Compact while it shows only the welcome and its starters, taller once a conversation runs.
+ */
+const PANEL_HEIGHT = { welcome: 480, conversation: 600 };
+
 /** The widget inside the host's iframe: identity by token, the postMessage protocol, and the compact Chat. */
 export function EmbedWidget({ title, welcome, color, hostOrigin, allowedOrigins }: EmbedWidgetProps) {
   const [token, setToken] = useState<string | null>(null);
@@ -118,7 +124,9 @@ export function EmbedWidget({ title, welcome, color, hostOrigin, allowedOrigins 
   }, [allowedOrigins, post]);
 
   useEffect(() => {
-    if (token) post("ready");
+    if (!token) return;
+    post("ready");
+    post("resize", { height: PANEL_HEIGHT.welcome });
   }, [token, post]);
 
   const tokenRef = useRef(token);
@@ -139,7 +147,10 @@ export function EmbedWidget({ title, welcome, color, hostOrigin, allowedOrigins 
     appLink: (chatId) => (tokenRef.current ? openInAppHref(chatId, tokenRef.current) : undefined),
     pageContext: () => context.current,
     onClose: () => postRef.current("close"),
-    onEvent: (type, payload) => postRef.current(type, payload),
+    onEvent: (type, payload) => {
+      postRef.current(type, payload);
+      if (type === "message-sent") postRef.current("resize", { height: PANEL_HEIGHT.conversation });
+    },
   }));
 
   return (

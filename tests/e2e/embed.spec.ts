@@ -71,6 +71,27 @@ test.describe("embed widget", () => {
     expect(errors).toEqual([]);
   });
 
+  test("the widget asks for its panel height: compact with the welcome, taller once a conversation runs", async ({ page }) => {
+    await openHostPage(page);
+    const panel = page.locator("[data-edge-chat] .p");
+    const height = () => panel.evaluate((element) => element.getBoundingClientRect().height);
+    await launcher(page).click();
+    const frame = widget(page);
+    await expect(frame.getByTestId("embed")).toHaveAttribute("data-ready", "true");
+    await expect.poll(height).toBe(480);
+    // The welcome and the starters fit without scrolling.
+    await expect(frame.getByTestId("suggested-prompt").last()).toBeInViewport();
+
+    await frame.getByTestId("composer-input").fill("Hello");
+    await frame.getByTestId("composer-input").press("Enter");
+    await expect.poll(height).toBe(600);
+    await expect.poll(() => events(page)).toEqual(expect.arrayContaining(["resize", "message-sent"]));
+
+    // Never beyond the viewport: a short window keeps the panel inside it.
+    await page.setViewportSize({ width: 1280, height: 500 });
+    await expect.poll(height).toBe(390);
+  });
+
   test("open, close and Esc go through the protocol; focus returns to the launcher", async ({ page }) => {
     await openHostPage(page);
     await page.evaluate(() => (window as unknown as { EdgeChat: { open(): void } }).EdgeChat.open());
