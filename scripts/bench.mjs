@@ -45,7 +45,7 @@ const config = {
   concurrentTokens: 50,
   concurrentDelayMs: 20,
   // A level's streams still running after this are cut off (and the worker restarted, as they would run on in it).
-  concurrentBudgetMs: QUICK ? 45_000 : 75_000,
+  concurrentBudgetMs: QUICK ? 45_000 : 180_000,
   // Abort runs: a slow answer, stopped (or its fetch aborted) once its first tokens arrived.
   abortStopRuns: QUICK ? 1 : 3,
   abortTokens: 500, // 10 s at 20 ms: Stop must close the upstream long before its end
