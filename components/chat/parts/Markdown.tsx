@@ -1,10 +1,10 @@
 "use client";
 
-import { memo, useMemo, useState } from "react";
+import { Lexer } from "marked";
+import { memo, useMemo } from "react";
 import ReactMarkdown from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import remarkGfm from "remark-gfm";
-import { BlockLexer } from "./blockLexer";
 import { markdownComponents } from "./markdownComponents";
 import { safeUrl } from "./safeUrl";
 
@@ -13,6 +13,24 @@ const remarkPlugins = [remarkGfm];
 // and react-markdown attaches plugins on every render: build the transformer once and reuse it.
 const highlight = rehypeHighlight();
 const rehypePlugins = [() => highlight];
+
+type Blocks = {
+  /** Top-level markdown blocks (paragraph, list, fenced code, table…), each token's exact source. */
+  blocks: string[];
+  /** Link reference definitions (`[1]: https://…`); every block needs them to resolve `[text][1]`. */
+  definitions: string;
+};
+
+function splitIntoBlocks(text: string): Blocks {
+  const blocks: string[] = [];
+  const definitions: string[] = [];
+  for (const token of Lexer.lex(text, { gfm: true })) {
+    if (token.type === "space") continue;
+    if (token.type === "def") definitions.push(token.raw);
+    else blocks.push(token.raw);
+  }
+  return { blocks, definitions: definitions.join("\n") };
+}
 
 /**
  * One block of markdown. Memoised on its source, so while an answer streams only the last
@@ -34,9 +52,7 @@ const MarkdownBlock = memo(function MarkdownBlock({ source, definitions }: { sou
 });
 
 export function Markdown({ text }: { text: string }) {
-  // One lexer per message: it remembers the last text, so a streaming answer is lexed only where it grew.
-  const [lexer] = useState(() => new BlockLexer());
-  const { blocks, definitions } = useMemo(() => lexer.split(text), [lexer, text]);
+  const { blocks, definitions } = useMemo(() => splitIntoBlocks(text), [text]);
   return (
     <div className="markdown" data-testid="assistant-text">
       {blocks.map((source, index) => (
