@@ -9,6 +9,7 @@ const statusByKind = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  method_not_allowed: 405,
   unsupported_media_type: 415,
   rate_limit: 429,
   config: 500,
@@ -53,4 +54,14 @@ export function errorResponse(error: unknown): Response {
   if (error instanceof AppError) return error.toResponse();
   console.error(error);
   return new AppError("internal:api", "Something went wrong on the server.").toResponse();
+}
+
+/**
+ * A 405 in the API's JSON error shape, keeping the `Allow` header. Next answers a method a route does not export with
+ * an empty 405 of its own; the worker entry (lib/worker.ts) replaces it with this.
+ */
+export function methodNotAllowed(allow: string | null): Response {
+  const response = new AppError("method_not_allowed:api", "This method is not allowed here.").toResponse();
+  if (allow) response.headers.set("allow", allow);
+  return response;
 }

@@ -43,6 +43,13 @@ class AnswerTimeLimitError extends Error {
   }
 }
 
+/** OpenAI's "insufficient_quota" also comes as a 429, but waiting does not help: the account needs credit. */
+function isQuotaError(error: APICallError): boolean {
+  return /insufficient_quota|exceeded your current quota/i.test(
+    `${error.message} ${error.responseBody ?? ""} ${JSON.stringify(error.data ?? null)}`,
+  );
+}
+
 /** A message safe to show: the status of an upstream failure, never its URL, key or stack. */
 export function describeStreamError(error: unknown): string {
   const cause = RetryError.isInstance(error) ? error.lastError : error;
@@ -54,6 +61,9 @@ export function describeStreamError(error: unknown): string {
     const status = cause.statusCode;
     if (status === 401 || status === 403) return `The model provider refused the credentials (HTTP ${status}). Check the API key.`;
     if (status === 404) return "The model provider does not know this model (HTTP 404).";
+    if (status === 429 && isQuotaError(cause)) {
+      return "The model provider's account is out of quota (HTTP 429): the site's owner needs to check its plan and billing.";
+    }
     if (status === 429) return "The model provider is rate limiting requests (HTTP 429). Try again in a moment.";
     if (status && status >= 500) return `The model provider failed (HTTP ${status}). Try again.`;
     // A 2xx status: the answer had started streaming when the connection broke.

@@ -4,9 +4,8 @@ import { FAKE_MODEL_ID } from "../support/e2e-env";
 /**
  * Hostile input never hurts: a deterministic corpus of malformed requests to every API route, sent against the
  * production worker in workerd. Every answer must be a 4xx with the JSON error shape `{ error: { code, message } }`
- * (or one of the documented 2xx answers where the input is actually fine; a method a route does not have gets Next's
- * own bare 405), never a 5xx; the worker must answer a
- * normal request afterwards; and a conversation created before the fuzzing must come out of it unchanged.
+ * (or one of the documented 2xx answers where the input is actually fine; a method a route does not have is a 405
+ * with the same JSON shape), never a 5xx; the worker must answer a normal request afterwards; and a conversation created before the fuzzing must come out of it unchanged.
  *
  * The corpus is generated from a seeded PRNG, so every run sends the same requests (the test names its size).
  */
@@ -19,7 +18,7 @@ type Case = {
   body?: Buffer | string;
   /** Statuses that are fine for this input besides a 4xx JSON error (e.g. 200 for unknown fields that are ignored). */
   ok?: number[];
-  /** A method the route does not have: Next answers its own bare 405 (no JSON body), which is accepted as is. */
+  /** A method the route does not have: 405, as JSON like every other error (lib/worker.ts). */
   wrongMethod?: boolean;
 };
 
@@ -342,8 +341,8 @@ test.describe("fuzz: hostile input never hurts", () => {
             }
             continue;
           }
-          if (c.wrongMethod) {
-            if (status !== 405) failures.push(`${c.name}: HTTP ${status}, expected 405`);
+          if (c.wrongMethod && status !== 405) {
+            failures.push(`${c.name}: HTTP ${status}, expected 405`);
             continue;
           }
           const problem = await describe(response);

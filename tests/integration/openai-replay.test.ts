@@ -203,10 +203,12 @@ describe("Responses recordings (event: lines before each data: line)", () => {
 
     expect(result.response.status).toBe(200);
     expect(result.types).toEqual(["start", "error"]);
-    // The SDK maps insufficient_quota to HTTP 429.
-    expect(result.errors).toEqual(["The model provider is rate limiting requests (HTTP 429). Try again in a moment."]);
+    // The SDK maps insufficient_quota to HTTP 429, but it is no rate limit: waiting would not help.
+    expect(result.errors).toEqual([
+      "The model provider's account is out of quota (HTTP 429): the site's owner needs to check its plan and billing.",
+    ]);
     expectSafeErrorText(result.errors[0]);
-    expect(result.errors[0]).not.toContain("quota");
+    expect(result.errors[0]).not.toContain("platform.openai.com");
     expect(result.sawDone).toBe(true);
     expect(fake.requests).toHaveLength(1);
     // The server log has the real cause for the operator.
