@@ -46,7 +46,9 @@ export async function handOffEmbeddedChat(request: Request): Promise<Response> {
 
   const secret = sessionSecret(await readEnv());
   const widgetVisitor = await embedVisitorId(request.headers.get(EMBED_TOKEN_HEADER), secret);
-  if (!widgetVisitor) throw new AppError("unauthorized:embed", "This chat session has expired. Reload the page.");
+  if (!widgetVisitor) {
+    throw new AppError("unauthorized:embed", "This link has expired. Open the conversation again from the chat widget.");
+  }
   const db = await getDb();
   const widgetChats = chatsFor(db, widgetVisitor);
   if (!(await widgetChats.get(chatId))) throw new AppError("not_found:chat", "This chat does not exist.");
