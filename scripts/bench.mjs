@@ -388,8 +388,7 @@ let seq = 0;
  * local workerd keeps), so the app's rate limits (turns per minute per visitor and per IP) do not throttle the bench.
  * The limit checks themselves still run, as in production.
  */
-function clientHeaders() {
-  const n = seq;
+function clientHeaders(n) {
   return { "cf-connecting-ip": `198.18.${(n >> 8) & 255}.${n & 255}` };
 }
 
@@ -413,10 +412,11 @@ async function readSse(response, onEvent) {
 
 /** Sends a chat turn with this prompt to the worker as a new chat; resolves with the chat's id and the response. */
 async function postChat(prompt, { model = `openai:${MODEL}`, signal } = {}) {
-  const id = `bench-${Date.now().toString(36)}-${seq++}`;
+  const n = seq++;
+  const id = `bench-${Date.now().toString(36)}-${n}`;
   const response = await fetch(`${APP}/api/chat`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...clientHeaders() },
+    headers: { "content-type": "application/json", ...clientHeaders(n) },
     body: JSON.stringify({
       id,
       trigger: "submit-message",

@@ -171,16 +171,15 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
   /** Takes back a message the server refused before storing it: it lives in the composer only until sent again. */
   const unsend = (text: string) => {
     refusedText.current = text;
-    setMessages((current) => {
-      const rest = current.at(-1)?.role === "user" ? current.slice(0, -1) : current;
-      if (rest.length === 0 && !chatId && started.current) {
-        // The chat itself was never stored: back to a new chat, off the sidebar.
-        started.current = false;
-        if (!embed) window.history.replaceState(null, "", "/");
-        chats?.forgetChat(id);
-      }
-      return rest;
-    });
+    const current = messagesRef.current;
+    const rest = current.at(-1)?.role === "user" ? current.slice(0, -1) : current;
+    setMessages(rest);
+    if (rest.length === 0 && !chatId && started.current) {
+      // The chat itself was never stored: back to a new chat, off the sidebar.
+      started.current = false;
+      if (!embed) window.history.replaceState(null, "", "/");
+      chats?.forgetChat(id);
+    }
   };
 
   const send = (text: string) => {
