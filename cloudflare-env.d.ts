@@ -6,6 +6,7 @@ interface __BaseEnv_CloudflareEnv {
 	VISITOR_LIMITER: RateLimit;
 	EMBED_VISITOR_LIMITER: RateLimit;
 	IP_LIMITER: RateLimit;
+	NEW_VISITOR_LIMITER: RateLimit;
 	AI: Ai;
 	ASSETS: Fetcher;
 	STREAM_ROOM: DurableObjectNamespace<import("./lib/worker").StreamRoom>;

@@ -51,6 +51,8 @@ export const envSchema = z.object({
   DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(200_000),
   /** The same for visitors of the embedded widget (usually lower: anyone on the host site is one). */
   EMBED_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(50_000),
+  /** Tokens all visitors from one client IP may spend per UTC day, whatever identities they use; 0 turns it off. */
+  DAILY_IP_TOKEN_BUDGET: z.coerce.number().int().min(0).default(1_000_000),
   /** `npm run bench` only: enables GET /api/bench/raw, a plain pipe from the upstream (the baseline it measures). */
   BENCH_RAW_PIPE: flag,
 });

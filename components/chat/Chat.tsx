@@ -235,7 +235,7 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
   return (
     <div data-testid="chat" data-model={models.selectedId ?? ""} className="flex min-h-0 flex-1 flex-col">
       {embed ? (
-        <EmbedHeader title={embed.title} href={messages.length > 0 ? embed.appLink(id) : undefined} onClose={embed.onClose} />
+        <EmbedHeader title={embed.title} onOpenInApp={messages.length > 0 ? () => embed.openInApp(id) : undefined} onClose={embed.onClose} />
       ) : (
         <ChatHeader
           models={models.models}

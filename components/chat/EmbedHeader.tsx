@@ -2,13 +2,13 @@ import { LogoIcon } from "@/components/ui/icons";
 
 type EmbedHeaderProps = {
   title: string;
-  /** The conversation in the full app, once it has started. */
-  href: string | undefined;
+  /** Opens the conversation in the full app, once it has started. */
+  onOpenInApp: (() => void) | undefined;
   onClose: () => void;
 };
 
 /** The embedded widget's header: its title, a link to the full app, and Close (which asks the host to close it). */
-export function EmbedHeader({ title, href, onClose }: EmbedHeaderProps) {
+export function EmbedHeader({ title, onOpenInApp, onClose }: EmbedHeaderProps) {
   return (
     <header
       data-testid="embed-header"
@@ -21,16 +21,15 @@ export function EmbedHeader({ title, href, onClose }: EmbedHeaderProps) {
       <h1 data-testid="embed-title" className="min-w-0 flex-1 truncate text-sm font-semibold">
         {title}
       </h1>
-      {href && (
-        <a
+      {onOpenInApp && (
+        <button
+          type="button"
           data-testid="embed-open-full"
-          href={href}
-          target="_blank"
-          rel="noopener"
+          onClick={onOpenInApp}
           className="shrink-0 text-xs text-neutral-600 underline-offset-2 hover:underline dark:text-neutral-300"
         >
           Open in edge-chat
-        </a>
+        </button>
       )}
       <button
         type="button"

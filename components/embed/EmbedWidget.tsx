@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { Chat } from "@/components/chat/Chat";
 import { ModelsProvider } from "@/components/chat/ModelsProvider";
+import type { HandoffCode } from "@/lib/embed/handoff";
 import { openInAppHref } from "./OpenInApp";
 import { EMBED_TOKEN_HEADER, parseHostMessage, widgetMessage, type PageContext, type WidgetEventType } from "./protocol";
 import type { EmbedChatOptions } from "./types";
@@ -45,6 +46,30 @@ async function fetchToken(current: string | null): Promise<string> {
   if (!response.ok) throw new Error(`POST /api/embed/session failed (HTTP ${response.status})`);
   const { token } = (await response.json()) as { token: string };
   return token;
+}
+
+/**
+ * "Open in edge-chat": a tab opened at once (while the click still allows a popup), then sent to /embed/open with a
+ * single-use code for this chat, so the full app shows a copy of the conversation (lib/embed/handoff.ts).
+ */
+async function openInApp(chatId: string, token: string | null): Promise<void> {
+  const tab = window.open("", "_blank");
+  if (!tab) return;
+  tab.opener = null;
+  try {
+    if (!token) throw new Error("no embed token yet");
+    const response = await fetch("/api/embed/handoff", {
+      method: "POST",
+      headers: { "content-type": "application/json", [EMBED_TOKEN_HEADER]: token },
+      body: JSON.stringify({ chatId }),
+    });
+    if (!response.ok) throw new Error(`POST /api/embed/handoff failed (HTTP ${response.status})`);
+    const { code } = (await response.json()) as HandoffCode;
+    tab.location.href = new URL(openInAppHref(code), window.location.origin).href;
+  } catch (error) {
+    console.error(error);
+    tab.close();
+  }
 }
 
 /**
@@ -144,7 +169,7 @@ export function EmbedWidget({ title, welcome, color, hostOrigin, allowedOrigins 
     welcome,
     prompts: STARTERS,
     headers: (): Record<string, string> => (tokenRef.current ? { [EMBED_TOKEN_HEADER]: tokenRef.current } : {}),
-    appLink: (chatId) => (tokenRef.current ? openInAppHref(chatId, tokenRef.current) : undefined),
+    openInApp: (chatId) => void openInApp(chatId, tokenRef.current),
     pageContext: () => context.current,
     onClose: () => postRef.current("close"),
     onEvent: (type, payload) => {

@@ -4,34 +4,35 @@ import Link from "next/link";
 import { useEffect, useState } from "react";
 import { errorDetails } from "@/components/chat/errorMessage";
 import type { HandoffResponse } from "@/lib/embed/handoff";
-import { EMBED_TOKEN_HEADER } from "./protocol";
 
-/** The link the widget's header opens: the token rides in the fragment, which never reaches a server or a referrer. */
-export function openInAppHref(chatId: string, token: string): string {
-  return `/embed/open#${new URLSearchParams({ chat: chatId, token })}`;
+/**
+ * The page the widget's "Open in edge-chat" opens: its single-use code rides in the fragment, which never reaches a
+ * server or a referrer.
+ */
+export function openInAppHref(code: string): string {
+  return `/embed/open#${new URLSearchParams({ code })}`;
 }
 
 /**
- * A first-party tab (this app's own origin, its cookie) taking over a conversation started in the widget: it posts the
- * widget's token to /api/embed/handoff, then goes to the chat. The fragment is wiped first, so the token does not stay
- * in the address bar or the history.
+ * A first-party tab (this app's own origin, its cookie) opening a copy of a conversation started in the widget: it
+ * redeems the code at /api/embed/handoff/redeem, then goes to the copy. The fragment is wiped first, so the code does
+ * not stay in the address bar or the history.
  */
 export function OpenInApp() {
   const [failure, setFailure] = useState<string>();
   useEffect(() => {
     const params = new URLSearchParams(window.location.hash.slice(1));
     window.history.replaceState(null, "", window.location.pathname);
-    const chatId = params.get("chat");
-    const token = params.get("token");
-    if (!chatId || !token) {
+    const code = params.get("code");
+    if (!code) {
       // A reload after the fragment was wiped lands here too: nothing to take over.
       window.location.replace("/");
       return;
     }
-    fetch("/api/embed/handoff", {
+    fetch("/api/embed/handoff/redeem", {
       method: "POST",
-      headers: { "content-type": "application/json", [EMBED_TOKEN_HEADER]: token },
-      body: JSON.stringify({ chatId }),
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ code }),
     })
       .then(async (response) => {
         if (!response.ok) throw new Error(await response.text());

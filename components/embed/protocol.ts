@@ -8,8 +8,7 @@ import { z } from "zod";
 export const PROTOCOL_SOURCE = "edge-chat";
 export const PROTOCOL_VERSION = 1;
 
-/** The header the widget identifies its visitor with (its embed token; lib/chat/identity.ts checks it). */
-export const EMBED_TOKEN_HEADER = "x-edge-chat-token";
+export { EMBED_TOKEN_HEADER } from "@/lib/embed/origins";
 
 export const pageContextSchema = z.object({
   title: z.string().trim().max(200).optional(),

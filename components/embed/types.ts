@@ -9,8 +9,8 @@ export type EmbedChatOptions = {
   prompts?: string[];
   /** The request headers that identify the widget's visitor (its embed token). */
   headers: () => Record<string, string>;
-  /** "Open in edge-chat": the full app's page taking the conversation over (undefined before the token exists). */
-  appLink: (chatId: string) => string | undefined;
+  /** "Open in edge-chat": opens a copy of the conversation in the full app, in a new tab. */
+  openInApp: (chatId: string) => void;
   /** The host page's last `context` message, for the getPageContext browser tool. */
   pageContext: () => PageContext | undefined;
   onClose: () => void;

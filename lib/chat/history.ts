@@ -3,7 +3,7 @@ import { getToolName, isToolUIPart } from "ai";
 import type { ChatTools } from "@/lib/ai/tools";
 import type { ChatStore } from "@/lib/db/chats";
 import { AppError } from "@/lib/errors";
-import { checkConversationLimits, type ChatRequest } from "./request";
+import { checkConversationLimits, LIMITS, tooLarge, utf8Bytes, type ChatRequest } from "./request";
 import type { ChatMessage } from "./types";
 
 type ToolPart = Extract<ChatMessage["parts"][number], { toolCallId: string }>;
@@ -13,9 +13,32 @@ export type Turn = {
   messages: ChatMessage[];
   /** Whether the chat still needs a title. */
   needsTitle: boolean;
+  /**
+   * Stores what this request changes (a new chat, the question, a regeneration's dropped answer). Separate, so a turn
+   * refused after loading (its budget) changes nothing.
+   */
+  commit: () => Promise<void>;
 };
 
 const notFound = () => new AppError("not_found:chat", "This chat does not exist.");
+
+/** A browser tool has no `execute` on the server: the page answers it. */
+export function isBrowserTool(tools: ChatTools, name: string): boolean {
+  const tool = tools[name as keyof ChatTools] as { execute?: unknown } | undefined;
+  return tool !== undefined && !tool.execute;
+}
+
+/** Every string (and key) in a client-supplied value (a reason, an error, a browser tool's output) within its cap. */
+function checkClientText(value: unknown): void {
+  const pending = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item === "string" && utf8Bytes(item) > LIMITS.maxClientTextBytes) {
+      throw tooLarge(`A tool answer or approval reason can hold at most ${LIMITS.maxClientTextBytes} bytes of text each.`);
+    }
+    if (item && typeof item === "object") pending.push(...Object.keys(item), ...Object.values(item));
+  }
+}
 
 /**
  * Takes from the client's copy of the last answer only what the user may add to it: approval responses to the
@@ -35,17 +58,19 @@ export function mergeClientAnswers(stored: ChatMessage, client: ChatMessage, too
       answer.state === "approval-responded" &&
       answer.approval.id === part.approval.id
     ) {
+      checkClientText(answer.approval.reason);
       changed = true;
       const approval = { ...part.approval, approved: answer.approval.approved, reason: answer.approval.reason };
       return { ...part, state: "approval-responded", approval } as ToolPart;
     }
-    const isBrowserTool = !(tools[name as keyof ChatTools] as { execute?: unknown } | undefined)?.execute;
-    if (isBrowserTool && part.state === "input-available") {
+    if (isBrowserTool(tools, name) && part.state === "input-available") {
       if (answer.state === "output-available") {
+        checkClientText(answer.output);
         changed = true;
         return { ...part, state: "output-available", output: answer.output } as ToolPart;
       }
       if (answer.state === "output-error") {
+        checkClientText(answer.errorText);
         changed = true;
         return { ...part, state: "output-error", errorText: answer.errorText } as ToolPart;
       }
@@ -62,27 +87,29 @@ export function mergeClientAnswers(stored: ChatMessage, client: ChatMessage, too
  */
 export async function prepareTurn(chats: ChatStore, request: ChatRequest, tools: ChatTools): Promise<Turn> {
   const { id, message, trigger, messageId, model } = request;
-  let chat = await chats.get(id);
-  if (!chat) {
-    if (trigger !== "submit-message" || message?.role !== "user") throw notFound();
-    chat = await chats.create({ id, model });
-    if (!chat) throw notFound();
-  }
-  let stored = await chats.messages(id);
-  const needsTitle = chat.title === null;
+  const chat = await chats.get(id);
+  if (!chat && (trigger !== "submit-message" || message?.role !== "user")) throw notFound();
+  // A new chat is created with its question (commit): the id may still turn out to be someone else's.
+  const createChat = async () => {
+    if (!chat && !(await chats.create({ id, model }))) throw notFound();
+  };
+  let stored = chat ? await chats.messages(id) : [];
+  const needsTitle = !chat || chat.title === null;
+  const checkLimits = (messages: ChatMessage[]) => checkConversationLimits(messages, (name) => isBrowserTool(tools, name));
 
   if (trigger === "regenerate-message") {
     const index = stored.findIndex((candidate) => candidate.id === messageId);
     const target = stored[index];
+    let commit = async () => {};
     if (target?.role === "assistant") {
-      await chats.deleteMessagesFrom(id, target.id);
+      commit = () => chats.deleteMessagesFrom(id, target.id);
       stored = stored.slice(0, index);
     } else if (target === undefined && stored.at(-1)?.role !== "user") {
       throw new AppError("not_found:chat", "There is no such answer to regenerate.");
     }
     if (stored.at(-1)?.role !== "user") throw new AppError("bad_request:chat", "There is no question to answer again.");
-    checkConversationLimits(stored);
-    return { messages: stored, needsTitle };
+    checkLimits(stored);
+    return { messages: stored, needsTitle, commit };
   }
 
   if (!message) throw new AppError("bad_request:chat", "Send the new message as `message`.");
@@ -91,9 +118,12 @@ export async function prepareTurn(chats: ChatStore, request: ChatRequest, tools:
       throw new AppError("conflict:chat", "This message was already sent.");
     }
     const messages = [...stored, message];
-    checkConversationLimits(messages);
-    await chats.saveMessage(id, { message, status: "complete" });
-    return { messages, needsTitle };
+    checkLimits(messages);
+    const commit = async () => {
+      await createChat();
+      await chats.saveMessage(id, { message, status: "complete" });
+    };
+    return { messages, needsTitle, commit };
   }
 
   // The client continues the last answer (a tool approval or a browser tool's output).
@@ -104,6 +134,6 @@ export async function prepareTurn(chats: ChatStore, request: ChatRequest, tools:
   const merged = mergeClientAnswers(last, message, tools);
   if (!merged) throw new AppError("conflict:chat", "This answer has nothing new to continue from.");
   const messages = [...stored.slice(0, -1), merged];
-  checkConversationLimits(messages);
-  return { messages, needsTitle };
+  checkLimits(messages);
+  return { messages, needsTitle, commit: async () => {} };
 }

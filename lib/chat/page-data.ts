@@ -5,6 +5,7 @@ import { cache } from "react";
 import { chatsFor, type ChatPage, type ChatSummary } from "@/lib/db/chats";
 import { getDb } from "@/lib/db/client";
 import { readEnv } from "@/lib/env";
+import { isHttps } from "@/lib/security/scheme";
 import { knownVisitorId, sessionSecret } from "./identity";
 import type { ChatMessage } from "./types";
 
@@ -15,11 +16,18 @@ import type { ChatMessage } from "./types";
 
 export const SIDEBAR_PAGE_SIZE = 30;
 
-/** The visitor the request's cookie proves, once per request. */
+/** The visitor the request's cookie proves, once per request (nobody on a worker without its secret). */
 const currentVisitor = cache(async (): Promise<string | undefined> => {
-  const cookieHeader = (await headers()).get("cookie");
+  const requestHeaders = await headers();
+  const cookieHeader = requestHeaders.get("cookie");
   if (!cookieHeader) return undefined;
-  return knownVisitorId(cookieHeader, sessionSecret(await readEnv()));
+  let secret: string;
+  try {
+    secret = sessionSecret(await readEnv());
+  } catch {
+    return undefined; // the API says why, on the first call the page makes
+  }
+  return knownVisitorId(cookieHeader, secret, isHttps(requestHeaders));
 });
 
 /** The first page of the sidebar, or null when it cannot be read (the sidebar then asks /api/chats itself). */

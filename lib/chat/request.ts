@@ -1,5 +1,5 @@
 import "server-only";
-import { safeValidateUIMessages } from "ai";
+import { getToolName, isToolUIPart, safeValidateUIMessages } from "ai";
 import { z } from "zod";
 import type { ChatTools } from "@/lib/ai/tools";
 import { AppError } from "@/lib/errors";
@@ -11,8 +11,10 @@ export const LIMITS = {
   maxMessages: 200,
   /** Parts in the one message a request carries (a multi-step answer with tools has a few dozen at most). */
   maxParts: 100,
-  /** Text the user and model wrote, summed over all messages. */
+  /** Text the user and model wrote, summed over all messages (client-supplied tool texts included). */
   maxTextBytes: 100_000,
+  /** Each text a client adds to an answer: an approval's reason, a browser tool's output or error. */
+  maxClientTextBytes: 2_048,
 };
 
 /**
@@ -72,16 +74,30 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
   }
 }
 
-function tooLarge(message: string): AppError {
+export function tooLarge(message: string): AppError {
   return new AppError("payload_too_large:chat", message);
 }
 
-function textBytes(messages: ChatMessage[]): number {
-  const encoder = new TextEncoder();
+const encoder = new TextEncoder();
+
+export function utf8Bytes(text: string): number {
+  return encoder.encode(text).byteLength;
+}
+
+/**
+ * What people and models wrote: text and reasoning, and on tool cards what a client can write (approval reasons,
+ * errors, the outputs of browser tools, which the page answers).
+ */
+function textBytes(messages: ChatMessage[], isBrowserTool: (toolName: string) => boolean): number {
   let total = 0;
   for (const message of messages) {
     for (const part of message.parts) {
-      if (part.type === "text" || part.type === "reasoning") total += encoder.encode(part.text).byteLength;
+      if (part.type === "text" || part.type === "reasoning") total += utf8Bytes(part.text);
+      else if (isToolUIPart(part)) {
+        if (part.approval?.reason) total += utf8Bytes(part.approval.reason);
+        if (part.state === "output-error") total += utf8Bytes(part.errorText);
+        if (part.state === "output-available" && isBrowserTool(getToolName(part))) total += utf8Bytes(JSON.stringify(part.output));
+      }
     }
   }
   return total;
@@ -134,18 +150,18 @@ export async function parseChatRequest(request: Request, tools: ChatTools): Prom
   if (message.role === "user" && message.parts.some((part) => part.type !== "text")) {
     throw new AppError("bad_request:chat", "A user message can only carry text parts.");
   }
-  if (textBytes([message]) > LIMITS.maxTextBytes) {
+  if (textBytes([message], () => false) > LIMITS.maxTextBytes) {
     throw tooLarge(`A message can hold at most ${LIMITS.maxTextBytes / 1000} KB of text.`);
   }
   return { ...rest, message };
 }
 
 /** The whole conversation, as the server assembled it, must stay within the limits too. */
-export function checkConversationLimits(messages: ChatMessage[]): void {
+export function checkConversationLimits(messages: ChatMessage[], isBrowserTool: (toolName: string) => boolean = () => false): void {
   if (messages.length > LIMITS.maxMessages) {
     throw tooLarge(`A conversation can hold at most ${LIMITS.maxMessages} messages. Start a new chat.`);
   }
-  if (textBytes(messages) > LIMITS.maxTextBytes) {
+  if (textBytes(messages, isBrowserTool) > LIMITS.maxTextBytes) {
     throw tooLarge(`The conversation has more than ${LIMITS.maxTextBytes / 1000} KB of text. Start a new chat.`);
   }
 }

@@ -29,25 +29,38 @@ export type TitleOptions = {
   signal: AbortSignal;
 };
 
-/** A short title for a new conversation, made from its first question. Never throws: it falls back to the question. */
-export async function generateTitle({ model, modelInfo, question, mode, signal }: TitleOptions): Promise<string> {
+const TITLE_MAX_OUTPUT = 24;
+const TITLE_PROMPT_MAX = 2_000;
+/** The most a title call can cost: the question (about four characters per token), the instructions, the output. */
+export const TITLE_MAX_TOKENS = Math.ceil(TITLE_PROMPT_MAX / 4) + 60 + TITLE_MAX_OUTPUT;
+
+/**
+ * A short title for a new conversation, made from its first question, and the tokens it cost (counted in the daily
+ * budgets). Never throws: it falls back to the question.
+ */
+export async function generateTitle({ model, modelInfo, question, mode, signal }: TitleOptions): Promise<{ text: string; tokens: number }> {
   const text = question.parts.filter(isTextUIPart).map((part) => part.text).join(" ");
   const fallback = titleFromText(text);
-  if (mode === "prompt" || modelInfo.isDemo) return fallback;
+  if (mode === "prompt" || modelInfo.isDemo) return { text: fallback, tokens: 0 };
+  const prompt = text.slice(0, TITLE_PROMPT_MAX);
+  // When the provider does not say (a failed call), about four characters per token of what was sent, plus the output.
+  let tokens = Math.ceil(prompt.length / 4) + TITLE_MAX_OUTPUT;
   try {
     // Streamed like the answer: every provider path here (and every OpenAI-compatible server) speaks streaming.
     const result = streamText({
       model,
       instructions:
         "Write a title of 2 to 6 words for a conversation that starts with the user's message below. Reply with the title only: no quotes, no punctuation at the end.",
-      prompt: text.slice(0, 2_000),
-      maxOutputTokens: 24,
+      prompt,
+      maxOutputTokens: TITLE_MAX_OUTPUT,
       maxRetries: 0,
       abortSignal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
       onError: () => {},
     });
-    return cleanTitle(await result.text) || fallback;
+    const title = cleanTitle(await result.text) || fallback;
+    tokens = (await result.totalUsage).totalTokens ?? tokens;
+    return { text: title, tokens };
   } catch {
-    return fallback;
+    return { text: fallback, tokens };
   }
 }

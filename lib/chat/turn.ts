@@ -3,16 +3,19 @@ import { resolveModel } from "@/lib/ai/models";
 import { createChatTools, withoutEmbedTools } from "@/lib/ai/tools";
 import { chatsFor, type ChatStore } from "@/lib/db/chats";
 import { notesFor } from "@/lib/db/notes";
-import { usageFor } from "@/lib/db/usage";
+import { tokenLedger } from "@/lib/db/usage";
 import { prepareTurn } from "./history";
-import { enforceTurnLimits, tokensSpent } from "./limits";
+import { clientIp, enforceTurnRateLimits, maxTurnTokens, reserveTurnBudget, tokensSpent } from "./limits";
 import { parseChatRequest } from "./request";
 import { openResumableStream, RESUMABLE_SETTINGS, streamRooms, type ResumableStream } from "./resumable";
 import type { Session } from "./session";
-import { streamChat } from "./stream";
-import { generateTitle } from "./title";
+import { STREAM_SETTINGS, streamChat } from "./stream";
+import { generateTitle, TITLE_MAX_TOKENS } from "./title";
 
-/** POST /api/chat: validate, load the conversation, stream the answer, save it however it ends. */
+/**
+ * POST /api/chat: validate, check the limits, load the conversation, reserve the turn's budget, store the question,
+ * stream the answer, save it however it ends and settle the budget with what it cost.
+ */
 export async function runChatTurn(session: Session, request: Request): Promise<Response> {
   const { env, db, visitorId } = session;
   const allTools = createChatTools({ weatherBaseUrl: env.WEATHER_API_BASE_URL, notes: notesFor(db, visitorId) });
@@ -20,18 +23,35 @@ export async function runChatTurn(session: Session, request: Request): Promise<R
   const chatRequest = await parseChatRequest(request, tools);
   // The embed preset is the server's: embedded chats use EMBED_MODEL (else the default), whatever the widget asks.
   const { model, info } = resolveModel(env, session.embedded ? env.EMBED_MODEL : chatRequest.model);
-  const usage = usageFor(db, visitorId);
   // Before anything is stored: a refused turn leaves the conversation as it was.
-  const ip = request.headers.get("cf-connecting-ip");
-  await enforceTurnLimits({ env, visitorId, embedded: session.embedded, ip, usage });
+  await session.mint();
+  const ip = clientIp(request);
+  await enforceTurnRateLimits({ visitorId, embedded: session.embedded, ip });
   const chats = chatsFor(db, visitorId);
   const turn = await prepareTurn(chats, chatRequest, tools);
   const question = turn.messages.findLast((message) => message.role === "user");
-  // A resumable answer (where the worker has stream rooms) outlives its request: it stops through POST …/stop.
-  const resumable = await openResumable(chats, chatRequest.id);
-  const signal = resumable?.signal ?? request.signal;
-
+  const makesTitle = turn.needsTitle && question !== undefined;
+  const budget = await reserveTurnBudget({
+    env,
+    secret: session.secret,
+    visitorId,
+    embedded: session.embedded,
+    ip,
+    ledger: tokenLedger(db),
+    tokens: maxTurnTokens({
+      messages: turn.messages,
+      steps: info.supportsTools ? STREAM_SETTINGS.maxSteps : 1,
+      maxOutputTokens: STREAM_SETTINGS.maxOutputTokens,
+      titleTokens: makesTitle && env.CHAT_TITLES === "model" && !info.isDemo ? TITLE_MAX_TOKENS : 0,
+    }),
+  });
+  let resumable: ResumableStream | undefined;
   try {
+    await turn.commit();
+    // A resumable answer (where the worker has stream rooms) outlives its request: it stops through POST …/stop.
+    resumable = await openResumable(chats, chatRequest.id);
+    const signal = resumable?.signal ?? request.signal;
+    let titleTokens = 0;
     return await streamChat({
       model,
       modelInfo: info,
@@ -45,21 +65,33 @@ export async function runChatTurn(session: Session, request: Request): Promise<R
       resumable,
       waitUntil: session.waitUntil,
       // The chat keeps the room's id after the save (lib/chat/resumable.ts): the room knows the answer has ended.
+      // The charge does not depend on the save: a chat deleted mid-answer is still paid for.
       onAnswerEnd: async (answer, status) => {
         const spent = answer.metadata?.usage;
-        await chats.saveMessage(chatRequest.id, { message: answer, status, model: info.id, usage: spent });
-        await usage.add(tokensSpent(spent, turn.messages, answer), new Date());
+        const results = await Promise.allSettled([
+          budget.settle(tokensSpent(spent, turn.messages, answer) + titleTokens),
+          chats.saveMessage(chatRequest.id, { message: answer, status, model: info.id, usage: spent }),
+        ]);
+        for (const result of results) if (result.status === "rejected") console.error("ending the answer:", result.reason);
       },
       title:
-        turn.needsTitle && question
-          ? {
-              make: () => generateTitle({ model, modelInfo: info, question, mode: env.CHAT_TITLES, signal }),
-              save: (title) => chats.setTitleIfEmpty(chatRequest.id, title),
-            }
-          : undefined,
+        makesTitle && question
+        ? {
+            make: async () => {
+              const title = await generateTitle({ model, modelInfo: info, question, mode: env.CHAT_TITLES, signal });
+              titleTokens = title.tokens;
+              return title.text;
+            },
+            save: (title) => chats.setTitleIfEmpty(chatRequest.id, title),
+          }
+        : undefined,
     });
   } catch (error) {
-    if (resumable) await Promise.all([resumable.abandon(), chats.clearActiveStream(chatRequest.id, resumable.id)]);
+    // No answer: nothing was spent.
+    await Promise.allSettled([
+      budget.settle(0),
+      ...(resumable ? [resumable.abandon(), chats.clearActiveStream(chatRequest.id, resumable.id)] : []),
+    ]);
     throw error;
   }
 }

@@ -94,10 +94,22 @@ export function chatsFor(db: Database, ownerId: string) {
         .where(and(owned(id), sql`${chats.title} is null`));
     },
 
-    /** Gives the chat (and so its messages) to another visitor; false when this visitor has no such chat. */
-    async transferTo(id: string, newOwnerId: string): Promise<boolean> {
-      const moved = await db.update(chats).set({ ownerId: newOwnerId }).where(owned(id)).returning({ id: chats.id });
-      return moved.length > 0;
+    /**
+     * A copy of the chat, with its messages, for another visitor; its new id, or undefined when this visitor has no
+     * such chat. The copy is independent: nothing either of them does later reaches the other.
+     */
+    async copyTo(id: string, newOwnerId: string): Promise<string | undefined> {
+      const chat = await get(id);
+      if (!chat) return undefined;
+      const rows = await db.select().from(messages).where(eq(messages.chatId, id)).orderBy(asc(messages.createdAt), asc(sql`rowid`));
+      const copyId = crypto.randomUUID();
+      const now = new Date();
+      // One row per statement: D1 binds at most 100 parameters to one.
+      await db.batch([
+        db.insert(chats).values({ id: copyId, ownerId: newOwnerId, title: chat.title, model: chat.model, createdAt: now, updatedAt: now }),
+        ...rows.map((row) => db.insert(messages).values({ ...row, chatId: copyId })),
+      ]);
+      return copyId;
     },
 
     async remove(id: string): Promise<boolean> {

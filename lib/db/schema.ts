@@ -84,3 +84,23 @@ export const tokenUsage = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.ownerId, table.day] })],
 );
+
+/**
+ * Embedded-widget visitors whose tokens were revoked: a token carries the version it was minted with, and only the
+ * current one is accepted (lib/chat/identity.ts). No row: version 0, nothing revoked.
+ */
+export const embedVisitors = sqliteTable("embed_visitors", {
+  ownerId: text("owner_id").primaryKey(),
+  tokenVersion: integer("token_version").notNull(),
+});
+
+/**
+ * "Open in edge-chat" codes (lib/embed/handoff.ts): single use, short-lived, for one chat of the widget's visitor.
+ * Only a hash of the code is stored, so the table cannot be read back into working links.
+ */
+export const handoffCodes = sqliteTable("handoff_codes", {
+  codeHash: text("code_hash").primaryKey(),
+  ownerId: text("owner_id").notNull(),
+  chatId: text("chat_id").notNull(),
+  expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+});

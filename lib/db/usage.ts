@@ -3,39 +3,57 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { tokenUsage } from "./schema";
 
-export type UsageStore = {
-  /** Tokens spent so far on the UTC day of `now`. */
-  spentOn(now: Date): Promise<number>;
-  /** Adds tokens to the UTC day of `now`. */
-  add(tokens: number, now: Date): Promise<void>;
-};
-
 /** YYYY-MM-DD of `now` in UTC: the budget's day. */
 export function utcDay(now: Date): string {
   return now.toISOString().slice(0, 10);
 }
 
-/** One visitor's daily token counts. */
-export function usageFor(db: Database, ownerId: string): UsageStore {
-  if (!ownerId) throw new Error("usageFor: ownerId is required");
+/**
+ * Tokens spent per key and UTC day, for the daily budgets (lib/chat/limits.ts). A key is a visitor id, or `ip:<hash>`
+ * for a client address.
+ */
+export function tokenLedger(db: Database) {
   return {
-    async spentOn(now) {
+    async spentOn(key: string, now: Date): Promise<number> {
       const [row] = await db
         .select({ tokens: tokenUsage.tokens })
         .from(tokenUsage)
-        .where(and(eq(tokenUsage.ownerId, ownerId), eq(tokenUsage.day, utcDay(now))));
+        .where(and(eq(tokenUsage.ownerId, key), eq(tokenUsage.day, utcDay(now))));
       return row?.tokens ?? 0;
     },
-    async add(tokens, now) {
-      const amount = Math.max(0, Math.round(tokens));
-      if (!amount) return;
-      await db
+
+    /**
+     * Adds `tokens` to the day's count only if it stays within `limit`: one statement, so turns that run at the same
+     * time cannot all pass on the same remainder. False: nothing was added.
+     */
+    async tryAdd(key: string, tokens: number, limit: number, now: Date): Promise<boolean> {
+      const amount = Math.max(0, Math.ceil(tokens));
+      if (amount > limit) return false;
+      const rows = await db
         .insert(tokenUsage)
-        .values({ ownerId, day: utcDay(now), tokens: amount })
+        .values({ ownerId: key, day: utcDay(now), tokens: amount })
         .onConflictDoUpdate({
           target: [tokenUsage.ownerId, tokenUsage.day],
           set: { tokens: sql`${tokenUsage.tokens} + ${amount}` },
+          setWhere: sql`${tokenUsage.tokens} + ${amount} <= ${limit}`,
+        })
+        .returning({ tokens: tokenUsage.tokens });
+      return rows.length > 0;
+    },
+
+    /** Adds tokens to the day's count, or with a negative amount gives some back (never below zero). */
+    async add(key: string, tokens: number, now: Date): Promise<void> {
+      const amount = Math.round(tokens);
+      if (!amount) return;
+      await db
+        .insert(tokenUsage)
+        .values({ ownerId: key, day: utcDay(now), tokens: Math.max(0, amount) })
+        .onConflictDoUpdate({
+          target: [tokenUsage.ownerId, tokenUsage.day],
+          set: { tokens: sql`max(0, ${tokenUsage.tokens} + ${amount})` },
         });
     },
   };
 }
+
+export type TokenLedger = ReturnType<typeof tokenLedger>;

@@ -1,63 +1,89 @@
 import "server-only";
+import { and, eq, gt, lt } from "drizzle-orm";
 import { z } from "zod";
-import { embedVisitorId, EMBED_TOKEN_HEADER, knownVisitorId, sessionSecret, visitorCookie } from "@/lib/chat/identity";
 import { readJsonBody } from "@/lib/chat/request";
+import { openSession } from "@/lib/chat/session";
 import { chatsFor } from "@/lib/db/chats";
-import { getDb } from "@/lib/db/client";
-import { readEnv } from "@/lib/env";
+import { handoffCodes } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
+import { EMBED_TOKEN_HEADER, fromOwnPage } from "./origins";
 
 /**
  * "Open in edge-chat" from the embedded widget. The widget's visitor is its token, not the app's cookie (a third-party
- * frame often has no cookies), so the full app would not know the chat. The widget opens /embed/open in a new tab with
- * the token in the URL fragment; that first-party page posts it here with its cookie, and the chat moves over:
- * - no cookie yet: the browser adopts the widget's visitor (a cookie for it), so all its widget chats show up;
- * - a cookie for the same visitor: nothing to do;
- * - another visitor's cookie: the chat is given to that visitor (the app's chats stay where they are).
+ * frame often has no cookies), so the full app does not know the chat. On click, the widget asks for a code for that
+ * one chat (`createHandoffCode`) and opens /embed/open with it in the URL fragment; that first-party page redeems it
+ * with the app's cookie (`redeemHandoffCode`), which gives the app's visitor (a new one if the browser has none) a copy
+ * of the conversation. Nothing else changes: not the browser's identity, not the widget's chat. A code is single
+ * use and lives two minutes, and someone else's code only ever gives this browser a copy of their chat: they gain no
+ * access to anything it does afterwards.
  */
-const handoffBody = z.object({ chatId: z.string().trim().min(1).max(128) });
+export const HANDOFF_CODE_TTL_MS = 2 * 60_000;
 
+const createBody = z.object({ chatId: z.string().trim().min(1).max(128) });
+const redeemBody = z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
+
+export type HandoffCode = { code: string; expiresAt: string };
 export type HandoffResponse = { path: string };
 
-/**
- * Whether the request comes from one of this app's own pages: Fetch Metadata where the browser sends it (it cannot be
- * set by a page), else an Origin naming this host.
- */
-function fromOwnPage(request: Request): boolean {
-  const site = request.headers.get("sec-fetch-site");
-  if (site) return site === "same-origin";
-  const origin = request.headers.get("origin");
-  if (!origin) return false;
-  try {
-    return new URL(origin).host === request.headers.get("host");
-  } catch {
-    return false;
-  }
+async function hash(code: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(code));
+  return btoa(String.fromCharCode(...new Uint8Array(digest)));
 }
 
-export async function handOffEmbeddedChat(request: Request): Promise<Response> {
-  // Only the app's own page (/embed/open) may do this: it can change which visitor this browser is.
-  if (!fromOwnPage(request)) {
-    throw new AppError("forbidden:handoff", "Open the conversation from the chat widget.");
+function randomCode(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/** POST /api/embed/handoff `{ chatId }`, from the widget (its token): a code that opens a copy of that chat. */
+export async function createHandoffCode(request: Request): Promise<Response> {
+  if (request.headers.get(EMBED_TOKEN_HEADER) === null) {
+    throw new AppError("unauthorized:embed", "Open the conversation from the chat widget.");
   }
-  const body = handoffBody.safeParse(await readJsonBody(request, 1_024, "the chat to open"));
+  const session = await openSession(request);
+  const body = createBody.safeParse(await readJsonBody(request, 1_024, "the chat to open"));
   if (!body.success) throw new AppError("bad_request:handoff", "Send the chat to open as `chatId`.");
   const { chatId } = body.data;
-
-  const secret = sessionSecret(await readEnv());
-  const widgetVisitor = await embedVisitorId(request.headers.get(EMBED_TOKEN_HEADER), secret);
-  if (!widgetVisitor) {
-    throw new AppError("unauthorized:embed", "This link has expired. Open the conversation again from the chat widget.");
+  if (!(await chatsFor(session.db, session.visitorId).get(chatId))) {
+    throw new AppError("not_found:chat", "This chat does not exist.");
   }
-  const db = await getDb();
-  const widgetChats = chatsFor(db, widgetVisitor);
-  if (!(await widgetChats.get(chatId))) throw new AppError("not_found:chat", "This chat does not exist.");
+  const code = randomCode();
+  const expiresAt = new Date(Date.now() + HANDOFF_CODE_TTL_MS);
+  const now = new Date();
+  await session.db.batch([
+    // Codes nobody redeemed go when the next one is made.
+    session.db.delete(handoffCodes).where(lt(handoffCodes.expiresAt, now)),
+    session.db.insert(handoffCodes).values({ codeHash: await hash(code), ownerId: session.visitorId, chatId, expiresAt }),
+  ]);
+  const result: HandoffCode = { code, expiresAt: expiresAt.toISOString() };
+  return Response.json(result, { headers: { "cache-control": "no-store" } });
+}
 
-  const appVisitor = await knownVisitorId(request.headers.get("cookie"), secret);
-  const headers = new Headers({ "cache-control": "no-store" });
-  if (!appVisitor) headers.append("set-cookie", await visitorCookie(widgetVisitor, secret, request));
-  else if (appVisitor !== widgetVisitor) await widgetChats.transferTo(chatId, appVisitor);
-
-  const result: HandoffResponse = { path: `/chat/${encodeURIComponent(chatId)}` };
-  return Response.json(result, { headers });
+/**
+ * POST /api/embed/handoff/redeem `{ code }`, from the app's own page (/embed/open) with the app's cookie: a copy of
+ * the code's chat for this browser's visitor, and where to find it.
+ */
+export async function redeemHandoffCode(request: Request): Promise<Response> {
+  // Only the app's own page may do this, as the app's visitor (never as a widget's).
+  if (!fromOwnPage(request) || request.headers.get(EMBED_TOKEN_HEADER) !== null) {
+    throw new AppError("forbidden:handoff", "Open the conversation from the chat widget.");
+  }
+  const session = await openSession(request);
+  const body = redeemBody.safeParse(await readJsonBody(request, 1_024, "the code"));
+  if (!body.success) throw new AppError("bad_request:handoff", "Send the code from the link as `code`.");
+  const { db } = session;
+  // First, so a browser refused a new identity (429) keeps its code for a second try.
+  await session.mint();
+  // Deleting it is redeeming it: of two requests with the same code only one gets the row.
+  const [claim] = await db
+    .delete(handoffCodes)
+    .where(and(eq(handoffCodes.codeHash, await hash(body.data.code)), gt(handoffCodes.expiresAt, new Date())))
+    .returning();
+  if (!claim) {
+    throw new AppError("not_found:handoff", "This link has expired or was already used. Open the conversation again from the chat widget.");
+  }
+  const copyId = await chatsFor(db, claim.ownerId).copyTo(claim.chatId, session.visitorId);
+  if (!copyId) throw new AppError("not_found:chat", "This chat no longer exists.");
+  const result: HandoffResponse = { path: `/chat/${encodeURIComponent(copyId)}` };
+  return session.finish(Response.json(result, { headers: { "cache-control": "no-store" } }));
 }

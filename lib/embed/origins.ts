@@ -38,9 +38,9 @@ export function isAllowedOrigin(origin: string | null | undefined, allowed: read
   return normalized !== undefined && normalized === origin && allowed.includes(normalized);
 }
 
-/** The widget's page, the only one that may be framed (by the allowed origins). */
+/** The widget's page, the only one that may be framed (by the allowed origins); /embed/open and the rest may not. */
 export function isEmbedPath(pathname: string): boolean {
-  return pathname === "/embed" || pathname.startsWith("/embed/");
+  return pathname === "/embed";
 }
 
 /** The API surfaces that answer cross-origin requests from allowed hosts. */
@@ -60,7 +60,10 @@ export function frameAncestors(pathname: string, allowed: readonly string[]): st
   return isEmbedPath(pathname) && allowed.length > 0 ? allowed.join(" ") : "'none'";
 }
 
-export const CORS_ALLOWED_HEADERS = "content-type, x-edge-chat-token, x-chat-known-message";
+/** The header an embedded visitor identifies with (its embed token, lib/chat/identity.ts) instead of a cookie. */
+export const EMBED_TOKEN_HEADER = "x-edge-chat-token";
+
+export const CORS_ALLOWED_HEADERS = `content-type, ${EMBED_TOKEN_HEADER}, x-chat-known-message`;
 export const CORS_ALLOWED_METHODS = "GET, POST, PATCH, DELETE, OPTIONS";
 
 /** The CORS headers for an allowed origin. No credentials: cross-origin callers identify with an embed token. */
@@ -85,4 +88,20 @@ export function corsDecision(origin: string | null, selfOrigin: string, allowed:
   if (origin === null || origin === selfOrigin) return { kind: "same-origin" };
   if (isAllowedOrigin(origin, allowed)) return { kind: "allowed", origin };
   return { kind: "refused" };
+}
+
+/**
+ * Whether the request comes from one of this app's own pages: Fetch Metadata where the browser sends it (it cannot be
+ * set by a page), else an Origin naming this host.
+ */
+export function fromOwnPage(request: Request): boolean {
+  const site = request.headers.get("sec-fetch-site");
+  if (site) return site === "same-origin";
+  const origin = request.headers.get("origin");
+  if (!origin) return false;
+  try {
+    return new URL(origin).host === request.headers.get("host");
+  } catch {
+    return false;
+  }
 }

@@ -4,13 +4,17 @@
  * and the daily token budget. A refused turn is a 429 JSON error with Retry-After, and stores nothing.
  */
 import { getCloudflareContext } from "@opennextjs/cloudflare";
-import { beforeEach, describe, expect, it } from "vitest";
-import { embedToken, EMBED_TOKEN_HEADER } from "@/lib/chat/identity";
-import { tokensSpent } from "@/lib/chat/limits";
+import { beforeEach, describe, expect, it, onTestFinished } from "vitest";
+import { DELETE as deleteChatRoute } from "@/app/api/chats/[id]/route";
+import { embedToken } from "@/lib/chat/identity";
+import { maxTurnTokens, tokensSpent } from "@/lib/chat/limits";
+import { STREAM_SETTINGS } from "@/lib/chat/stream";
+import { TITLE_MAX_TOKENS } from "@/lib/chat/title";
 import type { ChatMessage } from "@/lib/chat/types";
 import { chatsFor } from "@/lib/db/chats";
 import { getDb } from "@/lib/db/client";
-import { usageFor } from "@/lib/db/usage";
+import { tokenLedger } from "@/lib/db/usage";
+import { EMBED_TOKEN_HEADER } from "@/lib/embed/origins";
 import { chat, chatBody, cleanEnvPerTest, postChat, userMessage } from "../support/chat-client";
 import { openAIEnv, startFakeUpstreamsPerFile } from "../support/presets";
 import { cookieOf, visitorIdOf } from "../support/ui-client";
@@ -33,7 +37,7 @@ async function expectRefused(response: Response, code: string, maxSeconds: numbe
   return body;
 }
 
-type LimiterName = "VISITOR_LIMITER" | "EMBED_VISITOR_LIMITER" | "IP_LIMITER";
+type LimiterName = "VISITOR_LIMITER" | "EMBED_VISITOR_LIMITER" | "IP_LIMITER" | "NEW_VISITOR_LIMITER";
 
 /** The emulated windows are whole wall-clock minutes: a test that counts requests starts early in one. */
 async function earlyInWindow() {
@@ -79,7 +83,7 @@ describe("rate limits", () => {
   it("an embedded visitor has its own, lower tier: 10 turns a minute", async () => {
     setEnv({ DEMO_DELAY_MS: "0" });
     const visitorId = crypto.randomUUID();
-    const headers = { [EMBED_TOKEN_HEADER]: await embedToken(visitorId, process.env.SESSION_SECRET!) };
+    const headers = { [EMBED_TOKEN_HEADER]: await embedToken(visitorId, 0, process.env.SESSION_SECRET!) };
     await spend("EMBED_VISITOR_LIMITER", visitorId, 9);
     expect(await turns(2, headers)).toEqual([200, 429]);
     await expectRefused(await postChat(chatBody({ text: "Still too many" }), { headers }), "rate_limit:visitor", 60);
@@ -97,31 +101,122 @@ describe("rate limits", () => {
   });
 });
 
+/** What a one-message turn reserves: the most it can cost (5 steps, each with the whole input and 4,096 tokens out). */
+function reservation(text: string, titleTokens = 0): number {
+  return maxTurnTokens({
+    messages: [userMessage(text) as ChatMessage],
+    steps: STREAM_SETTINGS.maxSteps,
+    maxOutputTokens: STREAM_SETTINGS.maxOutputTokens,
+    titleTokens,
+  });
+}
+
+const randomIp = () => `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
+
+describe("new identities", () => {
+  beforeEach(earlyInWindow, 30_000);
+
+  it("one IP gets 10 new visitors a minute: a cookie-less turn after that is refused, and nothing is stored", async () => {
+    setEnv({ DEMO_DELAY_MS: "0" });
+    const ip = randomIp();
+    await spend("NEW_VISITOR_LIMITER", ip, 10);
+    const id = `chat-${crypto.randomUUID()}`;
+    const refused = await postChat(chatBody({ id, text: "Yet another new me" }), { headers: { "cf-connecting-ip": ip } });
+    await expectRefused(refused, "rate_limit:new_visitor", 60);
+    expect(refused.headers.get("set-cookie")).toBeNull();
+    // A returning visitor from the same address is not a new identity.
+    const known = await chat(chatBody({ text: "Hi" }), { headers: { "cf-connecting-ip": randomIp() } });
+    const cookie = cookieOf(known.response);
+    expect((await chat(chatBody({ text: "Again" }), { headers: { cookie, "cf-connecting-ip": ip } })).response.status).toBe(200);
+  });
+});
+
 describe("daily token budget", () => {
-  it("counts each answer's tokens in D1 and refuses the turn after the budget is spent, until midnight UTC", async () => {
-    setEnv({ ...openAIEnv(fakes.openai, "chat"), DAILY_TOKEN_BUDGET: "60" });
+  const spent = async (key: string) => tokenLedger(await getDb()).spentOn(key, new Date());
+
+  it("reserves a turn's maximum before the model call, settles with its real cost, and refuses what does not fit, until midnight UTC", async () => {
+    // Room for one turn's reservation and 45 tokens more: each turn really costs 30.
+    setEnv({ ...openAIEnv(fakes.openai, "chat"), DAILY_TOKEN_BUDGET: String(reservation("One") + 45) });
     fakes.openai.replyAlways({ type: "text", deltas: ["Fine."], usage: { input: 21, output: 9 } });
     const upstreamCalls = fakes.openai.requests.length;
     const first = await chat(chatBody({ text: "One" }));
     expect(first.response.status).toBe(200);
     const cookie = cookieOf(first.response);
-    const usage = usageFor(await getDb(), visitorIdOf(cookie));
-    expect(await usage.spentOn(new Date())).toBe(30);
+    const visitorId = visitorIdOf(cookie);
+    expect(await spent(visitorId)).toBe(30);
     expect((await chat(chatBody({ text: "Two" }), { headers: { cookie } })).response.status).toBe(200);
-    expect(await usage.spentOn(new Date())).toBe(60);
+    expect(await spent(visitorId)).toBe(60);
 
-    const body = await expectRefused(await postChat(chatBody({ text: "Three" }), { headers: { cookie } }), "rate_limit:budget", 86_400);
+    const id = `chat-${crypto.randomUUID()}`;
+    const body = await expectRefused(await postChat(chatBody({ id, text: "Thr" }), { headers: { cookie } }), "rate_limit:budget", 86_400);
     expect(body.error.message).toContain("midnight UTC");
     expect(fakes.openai.requests.length - upstreamCalls).toBe(2);
-    // A deleted chat does not give its tokens back; another visitor has a budget of its own.
-    expect(await usage.spentOn(new Date())).toBe(60);
+    // Nothing stored, nothing kept reserved.
+    expect(await chatsFor(await getDb(), visitorId).get(id)).toBeUndefined();
+    expect(await spent(visitorId)).toBe(60);
+    // Another visitor has a budget of its own.
     expect((await chat(chatBody({ text: "Other visitor" }))).response.status).toBe(200);
   });
 
-  it("an embedded visitor spends against EMBED_DAILY_TOKEN_BUDGET; 0 turns a budget off", async () => {
-    setEnv({ ...openAIEnv(fakes.openai, "chat"), EMBED_DAILY_TOKEN_BUDGET: "30", DAILY_TOKEN_BUDGET: "0" });
+  it("ten turns at once against a budget that fits one: one answers, nine are refused, the budget is never overspent", async () => {
+    setEnv({ ...openAIEnv(fakes.openai, "chat"), DAILY_TOKEN_BUDGET: String(reservation("Go 0") + 10) });
+    fakes.openai.replyAlways({ type: "text", deltas: ["Slow ", "answer."], delayMs: 300, usage: { input: 21, output: 9 } });
+    const first = await chat(chatBody({ text: "Hi" }), { headers: { "cf-connecting-ip": randomIp() } });
+    const cookie = cookieOf(first.response);
+    const visitorId = visitorIdOf(cookie);
+    const before = await spent(visitorId);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => chat(chatBody({ text: `Go ${i}` }), { headers: { cookie } })),
+    );
+    const statuses = results.map((result) => result.response.status).sort();
+    // The first turn left 30 spent, so none of the ten fits… unless the budget were checked and charged apart.
+    expect(before).toBe(30);
+    expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(1);
+    expect(await spent(visitorId)).toBeLessThanOrEqual(reservation("Go 0") + 10);
+  });
+
+  it("visitors without a cookie share their address's budget: a burst of new identities from one IP runs dry", async () => {
+    setEnv({ ...openAIEnv(fakes.openai, "chat"), DAILY_TOKEN_BUDGET: "0", DAILY_IP_TOKEN_BUDGET: String(reservation("Hello x") + 45) });
     fakes.openai.replyAlways({ type: "text", deltas: ["Fine."], usage: { input: 21, output: 9 } });
-    const headers = { [EMBED_TOKEN_HEADER]: await embedToken(crypto.randomUUID(), process.env.SESSION_SECRET!) };
+    const ip = randomIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await postChat(chatBody({ text: `Hello ${i}` }), { headers: { "cf-connecting-ip": ip } });
+      statuses.push(response.status);
+      if (response.status === 429) expect(((await response.json()) as ErrorBody).error.code).toBe("rate_limit:ip_budget");
+      else await response.text();
+    }
+    // Each a new visitor with a budget of its own (off here), all from one address: 30 tokens each really.
+    expect(statuses).toEqual([200, 200, 429]);
+    // Another address is not affected.
+    expect((await postChat(chatBody({ text: "Hello y" }), { headers: { "cf-connecting-ip": randomIp() } })).status).toBe(200);
+  });
+
+  it("counts the title call, and charges a turn whose chat was deleted while it answered", async () => {
+    setEnv({ ...openAIEnv(fakes.openai, "chat"), DAILY_TOKEN_BUDGET: String(reservation("Q", TITLE_MAX_TOKENS) + 100) });
+    // Titles by the model for this test only (the suite's setup makes them from the prompt).
+    process.env.CHAT_TITLES = "model";
+    onTestFinished(() => {
+      process.env.CHAT_TITLES = "prompt";
+    });
+    fakes.openai.replyAlways({ type: "text", deltas: ["A ", "slow ", "answer."], delayMs: 200, usage: { input: 21, output: 9 } });
+    const id = `chat-${crypto.randomUUID()}`;
+    const response = await postChat(chatBody({ id, text: "Q" }));
+    expect(response.status).toBe(200);
+    const cookie = cookieOf(response);
+    const deleted = await deleteChatRoute(new Request(`http://localhost/api/chats/${id}`, { method: "DELETE", headers: { cookie } }), {
+      params: Promise.resolve({ id }),
+    });
+    expect(deleted.status).toBe(204);
+    await response.text();
+    // The answer (30) and the title (30): both paid for, though the chat is gone.
+    await expect.poll(async () => spent(visitorIdOf(cookie))).toBe(60);
+  });
+
+  it("an embedded visitor spends against EMBED_DAILY_TOKEN_BUDGET; 0 turns a budget off", async () => {
+    setEnv({ ...openAIEnv(fakes.openai, "chat"), EMBED_DAILY_TOKEN_BUDGET: String(reservation("One") + 10), DAILY_TOKEN_BUDGET: "0" });
+    fakes.openai.replyAlways({ type: "text", deltas: ["Fine."], usage: { input: 21, output: 9 } });
+    const headers = { [EMBED_TOKEN_HEADER]: await embedToken(crypto.randomUUID(), 0, process.env.SESSION_SECRET!) };
     expect((await chat(chatBody({ text: "One" }), { headers })).response.status).toBe(200);
     await expectRefused(await postChat(chatBody({ text: "Two" }), { headers }), "rate_limit:budget", 86_400);
 

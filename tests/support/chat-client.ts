@@ -23,6 +23,7 @@ export const ENV_KEYS = [
   "UPSTREAM_STALL_MS",
   "DAILY_TOKEN_BUDGET",
   "EMBED_DAILY_TOKEN_BUDGET",
+  "DAILY_IP_TOKEN_BUDGET",
 ] as const;
 
 export type EnvKey = (typeof ENV_KEYS)[number];

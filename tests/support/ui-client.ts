@@ -1,3 +1,4 @@
+import { visitorCookie } from "@/lib/chat/identity";
 /**
  * What the browser does between two requests, for multi-request tool flows (approvals, browser tools): rebuild the
  * assistant message from the streamed chunks exactly as `useChat` does (the AI SDK's own readUIMessageStream), then
@@ -77,6 +78,13 @@ export function cookieOf(response: Response): string {
   const setCookie = response.headers.get("set-cookie");
   if (!setCookie) throw new Error("the response set no cookie");
   return setCookie.split(";")[0];
+}
+
+/** A returning visitor as a browser has them: a signed cookie (made as the API makes it) and the id inside it. */
+export async function newVisitor(): Promise<{ cookie: string; id: string }> {
+  const id = crypto.randomUUID();
+  const setCookie = await visitorCookie(id, process.env.SESSION_SECRET!, false);
+  return { cookie: setCookie.split(";")[0], id };
 }
 
 /** The visitor id inside a signed visitor cookie (`edge_chat_visitor=<uuid>.<signature>`). */

@@ -4,19 +4,12 @@ import { DELETE as deleteRoute, GET as getRoute, PATCH as patchRoute } from "@/a
 import { chatsFor } from "@/lib/db/chats";
 import { getDb } from "@/lib/db/client";
 import type { ChatMessage } from "@/lib/chat/types";
+import { newVisitor } from "../support/ui-client";
 
 // The route handlers, called directly with Request objects, on the real local D1 (tests/support/cloudflare-context.ts).
 const BASE = "http://localhost";
 type ErrorBody = { error: { code: string; message: string } };
 
-/** A visitor as the browser has it: the cookie the API minted on its first request, and the id inside it. */
-async function newVisitor(): Promise<{ cookie: string; id: string }> {
-  const response = await listRoute(new Request(`${BASE}/api/chats`));
-  const setCookie = response.headers.get("set-cookie");
-  expect(setCookie).toMatch(/^edge_chat_visitor=/);
-  const cookie = setCookie!.split(";")[0];
-  return { cookie, id: cookie.slice(cookie.indexOf("=") + 1, cookie.indexOf(".")) };
-}
 
 const context = (id: string) => ({ params: Promise.resolve({ id }) });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -52,12 +45,16 @@ const remove = (cookie: string, id: string) =>
   deleteRoute(new Request(`${BASE}/api/chats/${id}`, { method: "DELETE", headers: { cookie } }), context(id));
 
 describe("GET /api/chats", () => {
-  it("gives a first-time visitor an empty list and the visitor cookie", async () => {
+  it("gives a first-time visitor an empty list and no identity (reads never mint one); renews a returning one's cookie", async () => {
     const response = await listRoute(new Request(`${BASE}/api/chats`));
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    expect(response.headers.get("set-cookie")).toContain("HttpOnly");
+    expect(response.headers.get("set-cookie")).toBeNull();
     expect(await response.json()).toEqual({ chats: [], nextCursor: null });
+    const { cookie } = await newVisitor();
+    const renewed = (await list(cookie)).headers.get("set-cookie") ?? "";
+    expect(renewed.split(";")[0]).toBe(cookie);
+    expect(renewed).toContain("HttpOnly");
   });
 
   it("lists only the visitor's own chats, newest first, page by page", async () => {
@@ -72,7 +69,7 @@ describe("GET /api/chats", () => {
 
     const first = await list(me.cookie, "?limit=2");
     expect(first.status).toBe(200);
-    expect(first.headers.get("set-cookie")).toBeNull(); // a known visitor keeps their cookie
+    expect(first.headers.get("set-cookie")?.split(";")[0]).toBe(me.cookie); // a known visitor keeps their cookie
     const page1 = (await first.json()) as { chats: { id: string; title: string }[]; nextCursor: string | null };
     expect(page1.chats.map((chat) => chat.id)).toEqual([ids[2], ids[1]]);
     expect(page1.chats[0]).toMatchObject({ title: "Chat 2", model: "demo:offline" });
@@ -127,10 +124,10 @@ describe("GET /api/chats/[id]", () => {
     expect(missing.status).toBe(404);
     expect(await theirs.json()).toEqual(await missing.json());
 
-    // Without any cookie: a new visitor, the same 404, and a cookie for them.
+    // Without any cookie: the same 404, and no identity minted for a read.
     const anonymous = await getRoute(new Request(`${BASE}/api/chats/${id}`), context(id));
     expect(anonymous.status).toBe(404);
-    expect(anonymous.headers.get("set-cookie")).toMatch(/^edge_chat_visitor=/);
+    expect(anonymous.headers.get("set-cookie")).toBeNull();
   });
 
   it("refuses an id that is too long with a 400", async () => {

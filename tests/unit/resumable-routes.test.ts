@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { GET as chatsRoute } from "@/app/api/chats/route";
 import { GET as streamRoute } from "@/app/api/chat/[id]/stream/route";
 import { POST as stopRoute } from "@/app/api/chat/[id]/stop/route";
 import { chatsFor } from "@/lib/db/chats";
 import { getDb } from "@/lib/db/client";
+import { newVisitor } from "../support/ui-client";
 
 /**
  * The active-stream record (chats.active_stream_id) and the resume/stop routes where there is no StreamRoom binding
@@ -13,11 +13,6 @@ import { getDb } from "@/lib/db/client";
 const BASE = "http://localhost";
 const context = (id: string) => ({ params: Promise.resolve({ id }) });
 
-async function newVisitor(): Promise<{ cookie: string; id: string }> {
-  const setCookie = (await chatsRoute(new Request(`${BASE}/api/chats`))).headers.get("set-cookie")!;
-  const cookie = setCookie.split(";")[0];
-  return { cookie, id: cookie.slice(cookie.indexOf("=") + 1, cookie.indexOf(".")) };
-}
 
 const resume = (cookie: string, id: string) =>
   streamRoute(new Request(`${BASE}/api/chat/${id}/stream`, { headers: { cookie } }), context(id));
@@ -75,9 +70,9 @@ describe("GET /api/chat/[id]/stream and POST /api/chat/[id]/stop without stream 
     }
   });
 
-  it("a first-time visitor gets the cookie with the 404", async () => {
+  it("a first-time visitor gets a 404 and no identity", async () => {
     const response = await resume("", crypto.randomUUID());
     expect(response.status).toBe(404);
-    expect(response.headers.get("set-cookie")).toMatch(/^edge_chat_visitor=/);
+    expect(response.headers.get("set-cookie")).toBeNull();
   });
 });

@@ -1,0 +1,19 @@
+/**
+ * Whether the client reached the app over https. The worker entry (lib/worker.ts) sees the URL the client used and
+ * passes its scheme to Next in this header, replacing any value a client sent: inside Next the request URL is not
+ * always the public one. Outside the worker (next dev, tests) the request URL is all there is.
+ */
+export const SCHEME_HEADER = "x-edge-chat-scheme";
+
+/** The request as Next should see it: with the scheme the client really used. */
+export function withScheme(request: Request, url: URL): Request {
+  const headers = new Headers(request.headers);
+  headers.set(SCHEME_HEADER, url.protocol === "https:" ? "https" : "http");
+  return new Request(request, { headers });
+}
+
+export function isHttps(headers: Pick<Headers, "get">, url?: string): boolean {
+  const scheme = headers.get(SCHEME_HEADER);
+  if (scheme) return scheme === "https";
+  return url !== undefined && url.startsWith("https:");
+}
