@@ -5,6 +5,7 @@ import { getPageContext } from "./get-page-context";
 import { getUserTimezone } from "./get-user-timezone";
 import { createGetWeather } from "./get-weather";
 import { createListNotes, createSaveNote, type NoteStore } from "./notes";
+import { guardToolErrors } from "./tool-error";
 
 export type ChatToolsContext = {
   /** Replaces Open-Meteo's hosts (tests, proxies); unset means the public service. */
@@ -13,9 +14,12 @@ export type ChatToolsContext = {
   notes: NoteStore;
 };
 
-/** Every tool the server offers a model. A model without tool support gets none (see lib/ai/models.ts). */
+/**
+ * Every tool the server offers a model. A model without tool support gets none (see lib/ai/models.ts). Their errors
+ * are guarded: only ToolError messages reach the card and the model (./tool-error.ts).
+ */
 export function createChatTools({ weatherBaseUrl, notes }: ChatToolsContext) {
-  return {
+  return guardToolErrors({
     getWeather: createGetWeather({ baseUrl: weatherBaseUrl }),
     calculate,
     getCurrentTime,
@@ -23,7 +27,7 @@ export function createChatTools({ weatherBaseUrl, notes }: ChatToolsContext) {
     listNotes: createListNotes(notes),
     getUserTimezone,
     getPageContext,
-  };
+  });
 }
 
 /** The tools of a chat outside an embed: no host page, so no getPageContext (its calls would never be answered). */
