@@ -1,8 +1,7 @@
 import type { InferUITools, ToolApprovalConfiguration } from "ai";
+import { browserTools } from "./browser";
 import { calculate } from "./calculate";
 import { getCurrentTime } from "./get-current-time";
-import { getPageContext } from "./get-page-context";
-import { getUserTimezone } from "./get-user-timezone";
 import { createGetWeather } from "./get-weather";
 import { createListNotes, createSaveNote, type NoteStore } from "./notes";
 import { guardToolErrors } from "./tool-error";
@@ -25,8 +24,7 @@ export function createChatTools({ weatherBaseUrl, notes }: ChatToolsContext) {
     getCurrentTime,
     saveNote: createSaveNote(notes),
     listNotes: createListNotes(notes),
-    getUserTimezone,
-    getPageContext,
+    ...browserTools,
   });
 }
 
