@@ -4,10 +4,15 @@ import {
   lastAssistantMessageIsCompleteWithToolCalls,
   getToolName,
 } from "ai";
+import { browserTools } from "@/lib/ai/tools/browser";
 import type { ChatMessage } from "@/lib/chat/types";
 
-/** Tools the server declares without `execute` (lib/ai/tools/get-user-timezone.ts): the page answers them. */
-export const BROWSER_TOOLS = new Set(["getUserTimezone"]);
+/** The tools the page answers: those the server declares without `execute` (lib/ai/tools/browser.ts). */
+export const BROWSER_TOOLS = new Set(
+  Object.entries(browserTools)
+    .filter(([, tool]) => !tool.execute)
+    .map(([name]) => name),
+);
 
 /**
  * Old names ICU (and so Chromium) still reports for zones IANA renamed: Playwright's "Asia/Kolkata" comes back from

@@ -209,7 +209,8 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
       return undefined;
     },
     onError: describeError,
-    // Our tools throw messages written for people; show them on the tool card and give them to the model.
+    // Tool errors go to the card as the model gets them: a tool's own are guarded (only ToolErrors and aborts get
+    // out, lib/ai/tools/tool-error.ts), and the SDK's describe the model's arguments.
     redactToolErrors: false,
   });
 

@@ -2,15 +2,30 @@
  * Failure is never fatal, in each upstream wire format, through the real route: a tool that throws, and a model that
  * sends invalid tool arguments (bad JSON, a schema violation, an unknown tool name). Each time the stream goes on, the
  * client's tool part ends in `output-error` with the reason, the model's next request carries the error as that
- * call's result, and the answer follows.
+ * call's result, and the answer follows. The reason is the tool's own message when it wrote one for people (a
+ * ToolError); any other error inside a tool (here saveNote's database failing) reaches the card and the model only as
+ * the generic TOOL_FAILED, its detail only in the log.
  */
 import type { UIMessageChunk } from "ai";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
+import type { NoteStore } from "@/lib/ai/tools/notes";
+import { TOOL_FAILED } from "@/lib/ai/tools/tool-error";
 import { chat, chatBody, cleanEnvPerTest } from "../support/chat-client";
 import { openMeteoError, startFakeOpenMeteo, type FakeOpenMeteo } from "../support/fake-open-meteo";
 import { allFormats, openAIChatFormat, type ScriptedCall, type UpstreamFormat } from "../support/formats";
 import { spyOnConsoleError, startFakeUpstreamsPerFile } from "../support/presets";
-import { assistantMessageFrom, toolParts, weatherApiPerTest } from "../support/ui-client";
+import { assistantMessageFrom, BrowserChat, respondToApproval, storedChat, toolParts, weatherApiPerTest } from "../support/ui-client";
+
+/** What a D1 query against a missing table throws. */
+const D1_FAILURE = vi.hoisted(() => "D1_ERROR: no such table: notes: SQLITE_ERROR");
+
+// Every visitor's notes live in a database that fails (the route binds notes with lib/db/notes.ts).
+vi.mock("@/lib/db/notes", () => {
+  const fail = async (): Promise<never> => {
+    throw new Error(D1_FAILURE);
+  };
+  return { notesFor: (): NoteStore => ({ add: fail, list: fail }) };
+});
 
 const fakes = startFakeUpstreamsPerFile();
 const setEnv = cleanEnvPerTest();
@@ -38,6 +53,8 @@ type Scenario = {
   call: ScriptedCall;
   /** What the tool part's error and the tool result sent upstream both say. */
   reason: RegExp;
+  /** Sets up the fault, if the call alone does not cause it. */
+  arrange?: () => void;
 };
 
 const scenarios: Scenario[] = [
@@ -47,9 +64,15 @@ const scenarios: Scenario[] = [
     reason: /"Atlantis" is not a known IANA time zone \(try a name like Europe\/Paris\)\./,
   },
   {
+    name: "a tool that finds nothing (getWeather for Atlantis)",
+    call: { toolName: "getWeather", args: '{"city":"Atlantis"}', callId: "call_bad_1" },
+    reason: /No place called "Atlantis" was found\./,
+  },
+  {
     name: "a tool whose service fails (getWeather, Open-Meteo HTTP 500)",
     call: { toolName: "getWeather", args: '{"city":"Paris"}', callId: "call_bad_1" },
     reason: /The weather service failed \(HTTP 500\)\./,
+    arrange: () => openMeteo.failNext("search", openMeteoError(500)),
   },
   {
     name: "a tool refusing its input (calculate 1/0)",
@@ -102,9 +125,9 @@ function errorChunkFor(chunks: UIMessageChunk[], toolCallId: string) {
   );
 }
 
-describe.each(cases)("$label", ({ format, call, reason }) => {
+describe.each(cases)("$label", ({ format, call, reason, arrange }) => {
   it("the stream goes on: the part ends in output-error, the model gets the error, then answers", async () => {
-    if (call.toolName === "getWeather") openMeteo.failNext("search", openMeteoError(500));
+    arrange?.();
     setEnv(format.env());
     format.toolCalls([call]);
     format.text(ANSWER);
@@ -165,6 +188,46 @@ describe("a failing call next to a good one in the same step", () => {
       expect(JSON.parse(results[0].content)).toEqual({ expression: "2^10", result: 1024 });
       expect(resultText(results[1].content)).toMatch(/"Mars\/Olympus" is not a known IANA time zone/);
       expect(resultText(results[2].content)).toMatch(/unavailable tool 'nope'/);
+    },
+  );
+});
+
+describe("a tool failing in a way it did not mean to (saveNote, its database broken)", () => {
+  it.each(allFormats(fakes).map((format) => [format.name, format] as [string, UpstreamFormat]))(
+    "%s: the card and the model get the generic message, the detail only the log",
+    async (_name, format) => {
+      setEnv(format.env());
+      format.toolCalls([{ toolName: "saveNote", args: '{"title":"Dentist","body":"Tuesday 3pm"}', callId: "call_note" }]);
+      format.text(ANSWER);
+      const browser = new BrowserChat();
+      const first = await browser.send("Remember my dentist appointment on Tuesday at 3pm.");
+      const [asked] = toolParts(first.message);
+      const result = await browser.continueWith(respondToApproval(first.message, asked.approval!.id, true));
+
+      // The tool runs before the model's next step, and the answer goes on.
+      expect(result.errors).toEqual([]);
+      expect(result.text).toBe(ANSWER.join(""));
+      expect(result.finish?.finishReason).toBe("stop");
+      const hidden = /D1_ERROR|SQLITE|no such table/;
+      // What the person sees, streamed and stored (a reload shows the stored copy).
+      expect(errorChunkFor(result.chunks, asked.toolCallId)?.errorText).toBe(`Error: ${TOOL_FAILED}`);
+      expect(toolParts(result.message)[0]).toMatchObject({ state: "output-error", errorText: `Error: ${TOOL_FAILED}` });
+      const { messages } = await storedChat(browser.id, browser.cookie!);
+      expect(JSON.stringify(messages)).toContain(TOOL_FAILED);
+      expect(JSON.stringify(messages)).not.toMatch(hidden);
+      expect(JSON.stringify(result.chunks)).not.toMatch(hidden);
+
+      // What the model sees next: the same generic text as that call's result.
+      const sent = format.requests();
+      expect(sent).toHaveLength(2);
+      const results = format.toolResults(sent[1]);
+      expect(results).toHaveLength(1);
+      expect(results[0].callId).toBe("call_note");
+      expect(resultText(results[0].content)).toContain(TOOL_FAILED);
+      expect(results[0].content).not.toMatch(hidden);
+
+      // Where the detail goes: the log, with the tool's name.
+      expect(consoleError).toHaveBeenCalledWith("tool saveNote failed:", expect.objectContaining({ message: D1_FAILURE }));
     },
   );
 });

@@ -8,9 +8,12 @@
  *   power      := primary ("^" unary)?          right-associative: 2^3^2 is 2^9
  *   primary    := number | "(" expression ")" | constant | name "(" expression ("," expression)* ")"
  */
+import { ToolError } from "./tool-error";
+
 export const ARITHMETIC_LIMITS = { maxLength: 500, maxDepth: 64, maxExponent: 1_000 };
 
-export class ArithmeticError extends Error {}
+/** Every refusal of the evaluator says what is wrong with the expression, for the person and the model. */
+export class ArithmeticError extends ToolError {}
 
 const FUNCTIONS: Record<string, { arity: number; apply: (...args: number[]) => number }> = {
   sqrt: { arity: 1, apply: Math.sqrt },

@@ -12,6 +12,6 @@ export const calculate = tool({
       .max(ARITHMETIC_LIMITS.maxLength)
       .describe("The expression, e.g. (17.5 * 3) / 4 or sqrt(2) ^ 2"),
   }),
-  // ArithmeticError messages are written for people, so they reach the tool card and the model as they are.
+  // Its refusals are ArithmeticErrors (ToolErrors): they reach the tool card and the model as they are.
   execute: async ({ expression }) => ({ expression, result: evaluateArithmetic(expression) }),
 });

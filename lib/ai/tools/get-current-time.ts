@@ -1,5 +1,6 @@
 import { tool } from "ai";
 import { z } from "zod";
+import { ToolError } from "./tool-error";
 
 function isTimeZone(timeZone: string): boolean {
   try {
@@ -23,7 +24,7 @@ export const getCurrentTime = tool({
   }),
   execute: async ({ timeZone }) => {
     if (!isTimeZone(timeZone)) {
-      throw new Error(`"${timeZone}" is not a known IANA time zone (try a name like Europe/Paris).`);
+      throw new ToolError(`"${timeZone}" is not a known IANA time zone (try a name like Europe/Paris).`);
     }
     const now = new Date();
     return {

@@ -1,5 +1,6 @@
 import { tool } from "ai";
 import { z } from "zod";
+import { ToolError } from "./tool-error";
 
 /** Open-Meteo needs no key. A base URL replaces both of its hosts, so tests and proxies can stand in for them. */
 const GEOCODING_URL = "https://geocoding-api.open-meteo.com";
@@ -90,11 +91,11 @@ const describe = (code: number) => WEATHER_CODES[code] ?? "Unknown conditions";
 async function getJson<T>(url: string, signal: AbortSignal, timeoutMs: number, schema: z.ZodType<T>): Promise<T> {
   const failed = (error: unknown, otherwise: string) => {
     if (signal.aborted && (signal.reason as Error | undefined)?.name === "TimeoutError") {
-      return new Error(`The weather service did not answer within ${timeoutMs / 1000} seconds.`);
+      return new ToolError(`The weather service did not answer within ${timeoutMs / 1000} seconds.`);
     }
     // The chat was stopped: pass the abort on as it is.
     if (signal.aborted) return error;
-    return new Error(otherwise);
+    return new ToolError(otherwise);
   };
   let response: Response;
   try {
@@ -104,7 +105,7 @@ async function getJson<T>(url: string, signal: AbortSignal, timeoutMs: number, s
   }
   if (!response.ok) {
     await response.body?.cancel();
-    throw new Error(`The weather service failed (HTTP ${response.status}).`);
+    throw new ToolError(`The weather service failed (HTTP ${response.status}).`);
   }
   let json: unknown;
   try {
@@ -113,7 +114,7 @@ async function getJson<T>(url: string, signal: AbortSignal, timeoutMs: number, s
     throw failed(error, "The weather service sent an answer that is not JSON.");
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new Error("The weather service sent an answer in an unexpected format.");
+  if (!parsed.success) throw new ToolError("The weather service sent an answer in an unexpected format.");
   return parsed.data;
 }
 
@@ -134,7 +135,7 @@ export function createGetWeather({ baseUrl, timeoutMs = WEATHER_TIMEOUT_MS }: Ge
       const search = new URLSearchParams({ name: city, count: "1", language: "en", format: "json" });
       const { results } = await getJson(`${geocodingUrl}/v1/search?${search}`, signal, timeoutMs, geocodingSchema);
       const place = results?.[0];
-      if (!place) throw new Error(`No place called "${city}" was found.`);
+      if (!place) throw new ToolError(`No place called "${city}" was found.`);
 
       const query = new URLSearchParams({
         latitude: String(place.latitude),

@@ -1,10 +1,10 @@
 import type { InferUITools, ToolApprovalConfiguration } from "ai";
+import { browserTools } from "./browser";
 import { calculate } from "./calculate";
 import { getCurrentTime } from "./get-current-time";
-import { getPageContext } from "./get-page-context";
-import { getUserTimezone } from "./get-user-timezone";
 import { createGetWeather } from "./get-weather";
 import { createListNotes, createSaveNote, type NoteStore } from "./notes";
+import { guardToolErrors } from "./tool-error";
 
 export type ChatToolsContext = {
   /** Replaces Open-Meteo's hosts (tests, proxies); unset means the public service. */
@@ -13,17 +13,19 @@ export type ChatToolsContext = {
   notes: NoteStore;
 };
 
-/** Every tool the server offers a model. A model without tool support gets none (see lib/ai/models.ts). */
+/**
+ * Every tool the server offers a model. A model without tool support gets none (see lib/ai/models.ts). Their errors
+ * are guarded: only ToolError messages reach the card and the model (./tool-error.ts).
+ */
 export function createChatTools({ weatherBaseUrl, notes }: ChatToolsContext) {
-  return {
+  return guardToolErrors({
     getWeather: createGetWeather({ baseUrl: weatherBaseUrl }),
     calculate,
     getCurrentTime,
     saveNote: createSaveNote(notes),
     listNotes: createListNotes(notes),
-    getUserTimezone,
-    getPageContext,
-  };
+    ...browserTools,
+  });
 }
 
 /** The tools of a chat outside an embed: no host page, so no getPageContext (its calls would never be answered). */
