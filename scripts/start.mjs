@@ -49,7 +49,10 @@ try {
 
 const port = process.env.PORT || "3000";
 // Later files win: the generated secret, then a developer's own .dev.vars (local secrets), then the shell's variables.
-const envFiles = [writeLocalSecretEnv(), join(root, ".dev.vars"), writeForwardedEnv()]
+// AS_DEPLOYED_WITHOUT_SECRET=1 leaves the generated secret out: the worker then runs as one deployed without
+// SESSION_SECRET would (the security tests check that it refuses).
+const localSecret = process.env.AS_DEPLOYED_WITHOUT_SECRET === "1" ? [] : [writeLocalSecretEnv()];
+const envFiles = [...localSecret, join(root, ".dev.vars"), writeForwardedEnv()]
   .filter(existsSync)
   .flatMap((file) => ["--env-file", file]);
 const args = ["dev", "--local", "-c", config, "--port", port, "--ip", process.env.HOST || "127.0.0.1", ...envFiles];

@@ -7,14 +7,24 @@ import { AppError } from "@/lib/errors";
 const MAX_PROMPT_LENGTH = 1_000;
 
 /**
- * GET /api/bench/raw?prompt=…: `npm run bench`'s baseline, on only when BENCH_RAW_PIPE is set (else 404).
+ * Whether the client is this machine. On Cloudflare `cf-connecting-ip` is the real client's address, set by the edge
+ * (a client cannot choose it) and never a loopback one: a deployed worker never pipes, whatever its vars say.
+ */
+function fromThisMachine(request: Request): boolean {
+  const ip = request.headers.get("cf-connecting-ip");
+  return ip === "127.0.0.1" || ip === "::1";
+}
+
+/**
+ * GET /api/bench/raw?prompt=…: `npm run bench`'s baseline, on only when BENCH_RAW_PIPE is set and the request comes
+ * from this machine (else 404).
  * Sends one streaming Chat Completions request with this prompt to the configured OpenAI upstream (OPENAI_BASE_URL,
  * the default OpenAI model, the server's key) and returns the upstream's response body as it is: the same SSE bytes,
  * no parsing. The client picks the prompt only, never the URL, the model or the key: this is no proxy.
  */
 export async function rawPipe(request: Request): Promise<Response> {
   const env = await readEnv();
-  if (!env.BENCH_RAW_PIPE) throw new AppError("not_found:bench", "There is nothing here.");
+  if (!env.BENCH_RAW_PIPE || !fromThisMachine(request)) throw new AppError("not_found:bench", "There is nothing here.");
   const models = listModels(env).filter((model) => model.provider === "openai");
   const model = models.find((candidate) => candidate.isDefault) ?? models[0];
   if (!model || !env.OPENAI_API_KEY) {

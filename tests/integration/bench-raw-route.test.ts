@@ -15,7 +15,10 @@ afterEach(() => {
   fake.requests.length = 0;
 });
 
-const raw = (query: string) => GET(new Request(`http://localhost/api/bench/raw${query}`));
+/** As workerd hands it a local client's request (Cloudflare sets cf-connecting-ip to the real client's address). */
+const LOCAL_CLIENT = { "cf-connecting-ip": "127.0.0.1" };
+const raw = (query: string, headers: Record<string, string> = LOCAL_CLIENT) =>
+  GET(new Request(`http://localhost/api/bench/raw${query}`, { headers }));
 
 describe("GET /api/bench/raw (npm run bench's raw pipe)", () => {
   it("is a 404 JSON error unless BENCH_RAW_PIPE is set, and then calls no upstream", async () => {
@@ -23,6 +26,14 @@ describe("GET /api/bench/raw (npm run bench's raw pipe)", () => {
     await expectJsonError(await raw("?prompt=hi"), 404, "not_found:bench");
     vi.stubEnv("BENCH_RAW_PIPE", "0");
     await expectJsonError(await raw("?prompt=hi"), 404, "not_found:bench");
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("never pipes for a client that is not this machine, as on Cloudflare: a deployed worker refuses whatever its vars say", async () => {
+    setEnv(openAIEnv(fake, "chat"));
+    vi.stubEnv("BENCH_RAW_PIPE", "1");
+    await expectJsonError(await raw("?prompt=hi", { "cf-connecting-ip": "203.0.113.9" }), 404, "not_found:bench");
+    await expectJsonError(await raw("?prompt=hi", {}), 404, "not_found:bench");
     expect(fake.requests).toHaveLength(0);
   });
 
@@ -66,7 +77,7 @@ describe("GET /api/bench/raw (npm run bench's raw pipe)", () => {
     vi.stubEnv("BENCH_RAW_PIPE", "1");
     fake.reply({ type: "text", deltas: Array.from({ length: 100 }, (_, i) => `w${i} `), delayMs: 50 });
     const controller = new AbortController();
-    const response = await GET(new Request("http://localhost/api/bench/raw?prompt=slow", { signal: controller.signal }));
+    const response = await GET(new Request("http://localhost/api/bench/raw?prompt=slow", { signal: controller.signal, headers: LOCAL_CLIENT }));
     const reader = response.body!.getReader();
     await reader.read();
     controller.abort();

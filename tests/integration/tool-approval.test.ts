@@ -359,3 +359,21 @@ describe.each([
     await expect(listNotes(first.cookie)).resolves.toEqual([]);
   });
 });
+
+describe("client-supplied texts have limits of their own", () => {
+  beforeEach(() => setEnv({ DEMO_DELAY_MS: "0" }));
+
+  it("an approval reason over 2 KB is a 413 that changes nothing; one within it goes through", async () => {
+    const first = await askToSave("Save a note: buy oat milk");
+    const approvalId = first.part.approval!.id;
+    const oversized = respondToApproval(first.message, approvalId, false, "x".repeat(2_049));
+    const refused = await first.browser.post([...first.browser.messages.slice(0, -1), oversized]);
+    await expectJsonError(refused, 413, "payload_too_large:chat");
+    // Still waiting for the answer, as before.
+    expect((await storedSaveNote(first.browser.id, first.cookie)).part).toMatchObject({ state: "approval-requested" });
+
+    const denied = await answer(first.browser, respondToApproval(first.message, approvalId, false, "y".repeat(2_000)));
+    expect(denied.response.status).toBe(200);
+    expect(denied.part).toMatchObject({ state: "output-denied" });
+  });
+});
