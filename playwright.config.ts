@@ -6,6 +6,7 @@ import {
   DEV_PORT,
   DEV_URL,
   E2E_HOST,
+  E2E_SESSION_SECRET,
   FAKE_API_KEY,
   FAKE_MODEL,
   HOST_PAGE_URL,
@@ -76,7 +77,7 @@ const appEnv = {
   WORKERS_AI_MODELS: "",
   // The getWeather tool asks the fake upstream, which also speaks Open-Meteo's API.
   WEATHER_API_BASE_URL: UPSTREAM_URL,
-  SESSION_SECRET: "e2e-session-secret-not-for-production",
+  SESSION_SECRET: E2E_SESSION_SECRET,
   // Titles from the question's first words: a title request would change what the fake upstream sees and counts.
   CHAT_TITLES: "prompt",
   // The e2e host page (tests/support/e2e-host-page.ts) may embed the widget; its twin on FOREIGN_PAGE_URL may not.

@@ -1,11 +1,22 @@
 import { test as base, expect, type TestInfo } from "@playwright/test";
 import { ChatPage } from "./pages/chat-page";
 
+/** A client address of its own (TEST-NET range 198.18.0.0/15), as workerd reads it from `cf-connecting-ip`. */
+export function randomClientIp(): string {
+  const byte = () => Math.floor(Math.random() * 254) + 1;
+  return `198.${18 + (byte() % 2)}.${byte()}.${byte()}`;
+}
+
 /**
  * `chat`: the page object on a fresh page. Uncaught errors in the page fail the test (checked after it ran).
+ * Every test is a client at an address of its own, as separate people are: the worker's per-IP limits (10 new
+ * visitors a minute, wrangler.toml) then count the suite's visitors apart, as they would on Cloudflare.
  * (The fixture callback is named `provide`, not `use`: eslint's react-hooks rule takes `use` for React's hook.)
  */
 export const test = base.extend<{ chat: ChatPage }>({
+  extraHTTPHeaders: async ({ extraHTTPHeaders }, provide) => {
+    await provide({ ...extraHTTPHeaders, "cf-connecting-ip": randomClientIp() });
+  },
   chat: async ({ page }, provide) => {
     const pageErrors: string[] = [];
     page.on("pageerror", (error) => pageErrors.push(`${error.name}: ${error.message}`));

@@ -1,4 +1,5 @@
-import { test, expect, type APIRequestContext, type APIResponse } from "@playwright/test";
+import type { APIRequestContext, APIResponse } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { FAKE_MODEL_ID } from "../support/e2e-env";
 
 /**

@@ -18,6 +18,13 @@ export const UPSTREAM_PORT = port("E2E_UPSTREAM_PORT", 3213);
 /** workerd's inspector, moved off wrangler's default 9229 so it does not clash with a developer's wrangler. */
 export const INSPECTOR_PORT = port("E2E_INSPECTOR_PORT", 9341);
 
+/** A second worker the security spec starts by itself, with settings of its own (tests/support/e2e-worker.ts). */
+export const STRICT_WORKER_PORT = port("E2E_STRICT_WORKER_PORT", 3216);
+export const STRICT_INSPECTOR_PORT = port("E2E_STRICT_INSPECTOR_PORT", 9342);
+
+/** The e2e worker's SESSION_SECRET (a test may sign with it, as an attacker who stole it could). */
+export const E2E_SESSION_SECRET = "e2e-session-secret-not-for-production";
+
 /** A host page on another origin that is in EMBED_ALLOWED_ORIGINS (tests/support/e2e-host-page.ts). */
 export const HOST_PAGE_PORT = port("E2E_HOST_PAGE_PORT", 3214);
 /** The same host page on an origin that is not allowed. */
