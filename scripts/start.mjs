@@ -20,24 +20,27 @@ function envFileLine(key, value) {
 }
 
 /** The generated local SESSION_SECRET as an env file, passed first so .dev.vars and the shell override it. */
-function writeLocalSecretEnv() {
-  const path = join(root, ".wrangler", "session-secret.env");
+function writeLocalSecretEnv(port) {
+  const path = join(root, ".wrangler", `session-secret-${port}.env`);
   writeFileSync(path, envFileLine("SESSION_SECRET", localSessionSecret()) + "\n", { mode: 0o600 });
   return path;
 }
 
-function writeForwardedEnv() {
+/** Env files are one per port: a running `wrangler dev` reloads when one is written, so workers must not share them. */
+function writeForwardedEnv(port) {
   const lines = Object.entries(process.env)
     // An empty SESSION_SECRET would override the generated one (below) with nothing.
     .filter(([key, value]) => FORWARDED.test(key) && value !== undefined && !(key === "SESSION_SECRET" && !value.trim()))
     .map(([key, value]) => envFileLine(key, value));
   mkdirSync(join(root, ".wrangler"), { recursive: true });
-  const path = join(root, ".wrangler", "start.env");
+  const path = join(root, ".wrangler", `start-${port}.env`);
   writeFileSync(path, lines.join("\n") + "\n");
   return path;
 }
 
 if (process.env.SKIP_BUILD !== "1") buildIfStale();
+
+const port = process.env.PORT || "3000";
 
 const config = writeLocalWranglerConfig();
 try {
@@ -47,12 +50,11 @@ try {
   process.exit(1);
 }
 
-const port = process.env.PORT || "3000";
 // Later files win: the generated secret, then a developer's own .dev.vars (local secrets), then the shell's variables.
 // AS_DEPLOYED_WITHOUT_SECRET=1 leaves the generated secret out: the worker then runs as one deployed without
 // SESSION_SECRET would (the security tests check that it refuses).
-const localSecret = process.env.AS_DEPLOYED_WITHOUT_SECRET === "1" ? [] : [writeLocalSecretEnv()];
-const envFiles = [...localSecret, join(root, ".dev.vars"), writeForwardedEnv()]
+const localSecret = process.env.AS_DEPLOYED_WITHOUT_SECRET === "1" ? [] : [writeLocalSecretEnv(port)];
+const envFiles = [...localSecret, join(root, ".dev.vars"), writeForwardedEnv(port)]
   .filter(existsSync)
   .flatMap((file) => ["--env-file", file]);
 const args = ["dev", "--local", "-c", config, "--port", port, "--ip", process.env.HOST || "127.0.0.1", ...envFiles];
