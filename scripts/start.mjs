@@ -57,7 +57,14 @@ const localSecret = process.env.AS_DEPLOYED_WITHOUT_SECRET === "1" ? [] : [write
 const envFiles = [...localSecret, join(root, ".dev.vars"), writeForwardedEnv(port)]
   .filter(existsSync)
   .flatMap((file) => ["--env-file", file]);
-const args = ["dev", "--local", "-c", config, "--port", port, "--ip", process.env.HOST || "127.0.0.1", ...envFiles];
+const host = process.env.HOST || "127.0.0.1";
+// Locally a client can claim any cf-connecting-ip (Cloudflare's edge sets it deployed): the bench's raw pipe, which
+// trusts a loopback one, must not be reachable from another machine.
+if (process.env.BENCH_RAW_PIPE && !["127.0.0.1", "::1", "localhost"].includes(host)) {
+  console.error(`edge-chat: BENCH_RAW_PIPE is only for a worker on this machine's loopback, not HOST=${host}.`);
+  process.exit(1);
+}
+const args = ["dev", "--local", "-c", config, "--port", port, "--ip", host, ...envFiles];
 if (process.env.INSPECTOR_PORT) args.push("--inspector-port", process.env.INSPECTOR_PORT);
 if (!process.stdout.isTTY) args.push("--show-interactive-dev-session=false");
 

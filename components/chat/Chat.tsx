@@ -5,6 +5,7 @@ import { APICallError, type ChatTransport } from "ai";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { ChatMessage } from "@/lib/chat/types";
 import { useOptionalChats } from "@/components/sidebar/ChatsProvider";
+import { pageContextAnswer } from "@/components/embed/pageContext";
 import type { EmbedChatOptions } from "@/components/embed/types";
 import { readUserTimezone, shouldSendAutomatically } from "./browserTools";
 import { ChatHeader } from "./ChatHeader";
@@ -119,11 +120,10 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
     onToolCall: ({ toolCall }) => {
       if (toolCall.dynamic) return;
       if (toolCall.toolName === "getPageContext") {
-        const context = embed?.pageContext();
         void addToolOutput({
           tool: "getPageContext",
           toolCallId: toolCall.toolCallId,
-          output: context ? { available: true, ...context } : { available: false },
+          output: pageContextAnswer(embed?.pageContext()),
         });
         return;
       }

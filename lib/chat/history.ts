@@ -28,15 +28,13 @@ export function isBrowserTool(tools: ChatTools, name: string): boolean {
   return tool !== undefined && !tool.execute;
 }
 
-/** Every string (and key) in a client-supplied value (a reason, an error, a browser tool's output) within its cap. */
+/**
+ * A client-supplied value (a reason, an error, a browser tool's whole output, extra keys included: validation does
+ * not strip them) within its cap, measured as JSON.
+ */
 function checkClientText(value: unknown): void {
-  const pending = [value];
-  while (pending.length > 0) {
-    const item = pending.pop();
-    if (typeof item === "string" && utf8Bytes(item) > LIMITS.maxClientTextBytes) {
-      throw tooLarge(`A tool answer or approval reason can hold at most ${LIMITS.maxClientTextBytes} bytes of text each.`);
-    }
-    if (item && typeof item === "object") pending.push(...Object.keys(item), ...Object.values(item));
+  if (utf8Bytes(JSON.stringify(value ?? null)) > LIMITS.maxClientTextBytes) {
+    throw tooLarge(`A tool answer or approval reason can hold at most ${LIMITS.maxClientTextBytes} bytes.`);
   }
 }
 

@@ -31,9 +31,26 @@ async function rateLimiters(): Promise<RateLimiters> {
   }
 }
 
-/** The client's address as Cloudflare saw it; absent outside Cloudflare and its emulation. */
+/**
+ * Who the per-IP limits count: the client's address as Cloudflare saw it (absent outside Cloudflare and its
+ * emulation). An IPv6 client usually holds a whole /64 (and can take a new address from it per request), so IPv6
+ * addresses count by their /64.
+ */
 export function clientIp(request: Request): string | null {
-  return request.headers.get("cf-connecting-ip");
+  const ip = request.headers.get("cf-connecting-ip")?.trim();
+  if (!ip) return null;
+  return ip.includes(":") ? ipv6Prefix64(ip) : ip;
+}
+
+/** `2001:db8:a:b:1:2:3:4` → `2001:db8:a:b::/64`; an IPv4-mapped address (`::ffff:1.2.3.4`) → `1.2.3.4`. */
+export function ipv6Prefix64(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1];
+  const [head, tail = ""] = ip.toLowerCase().split("%")[0].split("::");
+  const left = head ? head.split(":") : [];
+  const right = ip.includes("::") && tail ? tail.split(":") : [];
+  const groups = [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::/64`;
 }
 
 /** Seconds until the limiter's window turns over: an estimate, and never more than one period. */
@@ -95,17 +112,19 @@ function estimatedTokens(messages: ChatMessage[]): number {
 }
 
 /**
- * The most a turn can cost: every step may send the whole conversation and write the most it may write. A step's
- * tool results are not known in advance; they are small next to the output cap.
+ * What a turn can cost: every step may send the whole conversation and write the most it may write (a step's tool
+ * results are not known in advance; they are small next to the output cap), plus the title call if it makes one.
  */
-export function maxTurnTokens({ messages, steps, maxOutputTokens, titleTokens }: {
+export type TurnCost = { perStep: number; steps: number; titleTokens: number };
+
+export function turnCost({ messages, steps, maxOutputTokens, titleTokens }: {
   messages: ChatMessage[];
   steps: number;
   maxOutputTokens: number;
   /** What the title call may cost, when the turn makes one. */
   titleTokens: number;
-}): number {
-  return steps * (estimatedTokens(messages) + maxOutputTokens) + titleTokens;
+}): TurnCost {
+  return { perStep: estimatedTokens(messages) + maxOutputTokens, steps, titleTokens };
 }
 
 /**
@@ -127,8 +146,11 @@ async function ipKey(ip: string, secret: string): Promise<string> {
   return `ip:${[...new Uint8Array(digest).slice(0, 16)].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
 }
 
-/** A turn's reserved tokens: settle with the real cost when the turn ends (the difference is given back or added). */
-export type TurnBudget = { settle(tokens: number): Promise<void> };
+/**
+ * A turn's reservation: `steps`, how many steps it may take (fewer than asked when only that much was left), and
+ * `settle`, called once with the real cost when the turn ends (the difference is given back or added).
+ */
+export type TurnBudget = { steps: number; settle(tokens: number): Promise<void> };
 
 export type ReserveInput = {
   env: AppEnv;
@@ -137,36 +159,52 @@ export type ReserveInput = {
   embedded: boolean;
   ip: string | null;
   ledger: TokenLedger;
-  /** The most this turn can cost (maxTurnTokens). */
-  tokens: number;
+  cost: TurnCost;
   now?: Date;
 };
 
 /**
- * Reserves `tokens` on the visitor's and the address's budget for today, all or nothing; a 429 when either would go
- * over. A budget of 0 is off.
+ * Reserves the turn's cost on the visitor's and the address's budget for today, all or nothing. All of it when it
+ * fits; else what is left, if that pays for at least one step (the turn then takes fewer steps). A 429 when not even
+ * that is left (a 413 when the conversation alone is more than a whole day's budget). A budget of 0 is off.
  */
-export async function reserveTurnBudget({ env, secret, visitorId, embedded, ip, ledger, tokens, now = new Date() }: ReserveInput): Promise<TurnBudget> {
+export async function reserveTurnBudget({ env, secret, visitorId, embedded, ip, ledger, cost, now = new Date() }: ReserveInput): Promise<TurnBudget> {
   const budgets = [
     { key: visitorId, limit: embedded ? env.EMBED_DAILY_TOKEN_BUDGET : env.DAILY_TOKEN_BUDGET, code: "rate_limit:budget" as const },
     ...(ip ? [{ key: await ipKey(ip, secret), limit: env.DAILY_IP_TOKEN_BUDGET, code: "rate_limit:ip_budget" as const }] : []),
   ].filter((budget) => budget.limit > 0);
+  const least = cost.perStep + cost.titleTokens;
+  let amount = cost.steps * cost.perStep + cost.titleTokens;
   const reserved: string[] = [];
+  const giveBack = (tokens: number) => Promise.all(reserved.map((key) => ledger.add(key, -tokens, now)));
   for (const budget of budgets) {
-    if (await ledger.tryAdd(budget.key, tokens, budget.limit, now)) {
-      reserved.push(budget.key);
-      continue;
+    if (least > budget.limit) {
+      await giveBack(amount);
+      throw new AppError("payload_too_large:budget", "This conversation is too long for this chat's daily allowance. Start a new chat.");
     }
-    await Promise.all(reserved.map((key) => ledger.add(key, -tokens, now)));
-    const who = budget.code === "rate_limit:budget" ? "You have" : "Your network has";
-    throw new AppError(budget.code, `${who} used today's allowance for this chat. It renews at midnight UTC.`, {
-      retryAfter: secondsToUtcMidnight(now),
-    });
+    let got = (await ledger.tryAdd(budget.key, amount, budget.limit, now)) ? amount : 0;
+    if (!got) {
+      const left = budget.limit - (await ledger.spentOn(budget.key, now));
+      if (left >= least && (await ledger.tryAdd(budget.key, left, budget.limit, now))) got = left;
+      if (!got) {
+        await giveBack(amount);
+        const who = budget.code === "rate_limit:budget" ? "You have" : "Your network has";
+        const message =
+          left > 0
+            ? "What is left of today's allowance for this chat is not enough for this conversation. Start a new chat, or wait until midnight UTC."
+            : `${who} used today's allowance for this chat. It renews at midnight UTC.`;
+        throw new AppError(budget.code, message, { retryAfter: secondsToUtcMidnight(now) });
+      }
+    }
+    if (got < amount) await giveBack(amount - got);
+    amount = got;
+    reserved.push(budget.key);
   }
   return {
+    steps: Math.min(cost.steps, Math.floor((amount - cost.titleTokens) / cost.perStep)),
     // On the reservation's day, also when the turn ends after midnight.
     settle: async (spent) => {
-      await Promise.all(reserved.map((key) => ledger.add(key, spent - tokens, now)));
+      await Promise.all(reserved.map((key) => ledger.add(key, spent - amount, now)));
     },
   };
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { getToolName, isToolUIPart, safeValidateUIMessages } from "ai";
 import { z } from "zod";
 import type { ChatTools } from "@/lib/ai/tools";
+import { CLIENT_TEXT_MAX_BYTES } from "@/lib/ai/tools/browser";
 import { AppError } from "@/lib/errors";
 import type { ChatMessage } from "./types";
 
@@ -13,8 +14,8 @@ export const LIMITS = {
   maxParts: 100,
   /** Text the user and model wrote, summed over all messages (client-supplied tool texts included). */
   maxTextBytes: 100_000,
-  /** Each text a client adds to an answer: an approval's reason, a browser tool's output or error. */
-  maxClientTextBytes: 2_048,
+  /** Each text a client adds to an answer: an approval's reason, a browser tool's output or error (as JSON). */
+  maxClientTextBytes: CLIENT_TEXT_MAX_BYTES,
 };
 
 /**

@@ -140,6 +140,8 @@ export type StreamChatOptions = {
   /** The conversation; when it ends with an assistant message, the answer continues that message. */
   messages: ChatMessage[];
   tools: ChatTools;
+  /** At most this many steps (default STREAM_SETTINGS.maxSteps): fewer when the budget left pays for fewer. */
+  maxSteps?: number;
   /** Appended to the system instructions (the server-side embed preset). */
   extraInstructions?: string;
   /** Signs approval requests so a client cannot forge an approval. */
@@ -182,7 +184,7 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
     tools,
     toolApproval: chatToolApproval,
     experimental_toolApprovalSecret: options.approvalSecret,
-    stopWhen: isStepCount(STREAM_SETTINGS.maxSteps),
+    stopWhen: isStepCount(options.maxSteps ?? STREAM_SETTINGS.maxSteps),
     maxOutputTokens: STREAM_SETTINGS.maxOutputTokens,
     timeout: {
       toolMs: STREAM_SETTINGS.toolTimeoutMs,

@@ -5,7 +5,7 @@ import { chatsFor, type ChatStore } from "@/lib/db/chats";
 import { notesFor } from "@/lib/db/notes";
 import { tokenLedger } from "@/lib/db/usage";
 import { prepareTurn } from "./history";
-import { clientIp, enforceTurnRateLimits, maxTurnTokens, reserveTurnBudget, tokensSpent } from "./limits";
+import { clientIp, enforceTurnRateLimits, reserveTurnBudget, tokensSpent, turnCost } from "./limits";
 import { parseChatRequest } from "./request";
 import { openResumableStream, RESUMABLE_SETTINGS, streamRooms, type ResumableStream } from "./resumable";
 import type { Session } from "./session";
@@ -38,7 +38,7 @@ export async function runChatTurn(session: Session, request: Request): Promise<R
     embedded: session.embedded,
     ip,
     ledger: tokenLedger(db),
-    tokens: maxTurnTokens({
+    cost: turnCost({
       messages: turn.messages,
       steps: info.supportsTools ? STREAM_SETTINGS.maxSteps : 1,
       maxOutputTokens: STREAM_SETTINGS.maxOutputTokens,
@@ -57,6 +57,7 @@ export async function runChatTurn(session: Session, request: Request): Promise<R
       modelInfo: info,
       messages: turn.messages,
       tools,
+      maxSteps: budget.steps,
       extraInstructions: session.embedded ? embedInstructions(env.EMBED_INSTRUCTIONS) : undefined,
       approvalSecret: `tool-approval:${session.secret}`,
       signal,
@@ -67,7 +68,8 @@ export async function runChatTurn(session: Session, request: Request): Promise<R
       // The chat keeps the room's id after the save (lib/chat/resumable.ts): the room knows the answer has ended.
       // The charge does not depend on the save: a chat deleted mid-answer is still paid for.
       onAnswerEnd: async (answer, status) => {
-        const spent = answer.metadata?.usage;
+        // Only a finished answer carries this turn's usage: a continued answer that stopped still holds the last one's.
+        const spent = status === "complete" ? answer.metadata?.usage : undefined;
         const results = await Promise.allSettled([
           budget.settle(tokensSpent(spent, turn.messages, answer) + titleTokens),
           chats.saveMessage(chatRequest.id, { message: answer, status, model: info.id, usage: spent }),

@@ -95,10 +95,10 @@ export function chatsFor(db: Database, ownerId: string) {
     },
 
     /**
-     * A copy of the chat, with its messages, for another visitor; its new id, or undefined when this visitor has no
-     * such chat. The copy is independent: nothing either of them does later reaches the other.
+     * A copy of the chat, with its messages (their parts through `copyParts`), for another visitor; its new id, or
+     * undefined when this visitor has no such chat. The copy is independent: nothing either does later reaches the other.
      */
-    async copyTo(id: string, newOwnerId: string): Promise<string | undefined> {
+    async copyTo(id: string, newOwnerId: string, copyParts: (parts: unknown[]) => unknown[]): Promise<string | undefined> {
       const chat = await get(id);
       if (!chat) return undefined;
       const rows = await db.select().from(messages).where(eq(messages.chatId, id)).orderBy(asc(messages.createdAt), asc(sql`rowid`));
@@ -107,7 +107,7 @@ export function chatsFor(db: Database, ownerId: string) {
       // One row per statement: D1 binds at most 100 parameters to one.
       await db.batch([
         db.insert(chats).values({ id: copyId, ownerId: newOwnerId, title: chat.title, model: chat.model, createdAt: now, updatedAt: now }),
-        ...rows.map((row) => db.insert(messages).values({ ...row, chatId: copyId })),
+        ...rows.map((row) => db.insert(messages).values({ ...row, chatId: copyId, parts: copyParts(row.parts) })),
       ]);
       return copyId;
     },

@@ -1,6 +1,7 @@
 import "server-only";
 import { and, eq, gt, lt } from "drizzle-orm";
 import { z } from "zod";
+import { clientIp, enforceIpRateLimit } from "@/lib/chat/limits";
 import { readJsonBody } from "@/lib/chat/request";
 import { openSession } from "@/lib/chat/session";
 import { chatsFor } from "@/lib/db/chats";
@@ -23,6 +24,16 @@ const createBody = z.object({ chatId: z.string().trim().min(1).max(128) });
 const redeemBody = z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
 
 export type HandoffCode = { code: string; expiresAt: string };
+
+const PENDING_TOOL_STATES = new Set(["input-streaming", "input-available", "approval-requested", "approval-responded"]);
+
+/**
+ * The parts a copy keeps: not tool calls still waiting for an answer or an approval. Someone else's chat must not hand
+ * this browser a live "Approve" for a call they steered (it would run on this visitor's notes).
+ */
+export function settledParts(parts: unknown[]): unknown[] {
+  return parts.filter((part) => !PENDING_TOOL_STATES.has((part as { state?: string }).state ?? ""));
+}
 export type HandoffResponse = { path: string };
 
 async function hash(code: string): Promise<string> {
@@ -41,6 +52,7 @@ export async function createHandoffCode(request: Request): Promise<Response> {
     throw new AppError("unauthorized:embed", "Open the conversation from the chat widget.");
   }
   const session = await openSession(request);
+  await enforceIpRateLimit(clientIp(request));
   const body = createBody.safeParse(await readJsonBody(request, 1_024, "the chat to open"));
   if (!body.success) throw new AppError("bad_request:handoff", "Send the chat to open as `chatId`.");
   const { chatId } = body.data;
@@ -72,7 +84,8 @@ export async function redeemHandoffCode(request: Request): Promise<Response> {
   const body = redeemBody.safeParse(await readJsonBody(request, 1_024, "the code"));
   if (!body.success) throw new AppError("bad_request:handoff", "Send the code from the link as `code`.");
   const { db } = session;
-  // First, so a browser refused a new identity (429) keeps its code for a second try.
+  // First, so a browser refused (429) keeps its code for a second try.
+  await enforceIpRateLimit(clientIp(request));
   await session.mint();
   // Deleting it is redeeming it: of two requests with the same code only one gets the row.
   const [claim] = await db
@@ -82,7 +95,14 @@ export async function redeemHandoffCode(request: Request): Promise<Response> {
   if (!claim) {
     throw new AppError("not_found:handoff", "This link has expired or was already used. Open the conversation again from the chat widget.");
   }
-  const copyId = await chatsFor(db, claim.ownerId).copyTo(claim.chatId, session.visitorId);
+  let copyId: string | undefined;
+  try {
+    copyId = await chatsFor(db, claim.ownerId).copyTo(claim.chatId, session.visitorId, settledParts);
+  } catch (error) {
+    // The link stays good for another try.
+    await db.insert(handoffCodes).values(claim).catch(() => {});
+    throw error;
+  }
   if (!copyId) throw new AppError("not_found:chat", "This chat no longer exists.");
   const result: HandoffResponse = { path: `/chat/${encodeURIComponent(copyId)}` };
   return session.finish(Response.json(result, { headers: { "cache-control": "no-store" } }));

@@ -209,13 +209,14 @@ test.describe("limits that a new identity cannot reset", () => {
   let worker: TestWorker;
   test.beforeAll(async () => {
     test.setTimeout(90_000);
-    // One turn reserves ~20,500 tokens (5 steps × (input + 4,096)): a visitor's budget fits one, an address's two.
+    // One step of a short turn reserves ~4,100 tokens (its input + 4,096 out): a visitor's budget fits one step, an
+    // address's two.
     worker = await startTestWorker({
       SESSION_SECRET: "e2e-strict-worker-secret",
       ENABLE_DEMO_MODEL: "1",
       DEMO_DELAY_MS: "20",
-      DAILY_TOKEN_BUDGET: "30000",
-      DAILY_IP_TOKEN_BUDGET: "45000",
+      DAILY_TOKEN_BUDGET: "6000",
+      DAILY_IP_TOKEN_BUDGET: "9000",
       BENCH_RAW_PIPE: "1",
     });
   });

@@ -7,7 +7,7 @@ import { getCloudflareContext } from "@opennextjs/cloudflare";
 import { beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { DELETE as deleteChatRoute } from "@/app/api/chats/[id]/route";
 import { embedToken } from "@/lib/chat/identity";
-import { maxTurnTokens, tokensSpent } from "@/lib/chat/limits";
+import { reserveTurnBudget, tokensSpent, turnCost } from "@/lib/chat/limits";
 import { STREAM_SETTINGS } from "@/lib/chat/stream";
 import { TITLE_MAX_TOKENS } from "@/lib/chat/title";
 import type { ChatMessage } from "@/lib/chat/types";
@@ -101,15 +101,18 @@ describe("rate limits", () => {
   });
 });
 
-/** What a one-message turn reserves: the most it can cost (5 steps, each with the whole input and 4,096 tokens out). */
-function reservation(text: string, titleTokens = 0): number {
-  return maxTurnTokens({
+/** What a one-message turn costs at most: 5 steps, each with the whole input and 4,096 tokens out (plus a title). */
+function cost(text: string, titleTokens = 0) {
+  return turnCost({
     messages: [userMessage(text) as ChatMessage],
     steps: STREAM_SETTINGS.maxSteps,
     maxOutputTokens: STREAM_SETTINGS.maxOutputTokens,
     titleTokens,
   });
 }
+const reservation = (text: string, titleTokens = 0) => cost(text, titleTokens).steps * cost(text).perStep + titleTokens;
+/** What one step of such a turn costs at most: the least a turn must be able to reserve to start. */
+const oneStep = (text: string) => cost(text).perStep;
 
 const randomIp = () => `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
 
@@ -134,9 +137,9 @@ describe("new identities", () => {
 describe("daily token budget", () => {
   const spent = async (key: string) => tokenLedger(await getDb()).spentOn(key, new Date());
 
-  it("reserves a turn's maximum before the model call, settles with its real cost, and refuses what does not fit, until midnight UTC", async () => {
-    // Room for one turn's reservation and 45 tokens more: each turn really costs 30.
-    setEnv({ ...openAIEnv(fakes.openai, "chat"), DAILY_TOKEN_BUDGET: String(reservation("One") + 45) });
+  it("reserves before the model call, settles with the real cost, and refuses a turn when not even one step fits, until midnight UTC", async () => {
+    // Room for one step and 45 tokens more: each turn really costs 30.
+    setEnv({ ...openAIEnv(fakes.openai, "chat"), DAILY_TOKEN_BUDGET: String(oneStep("One") + 45) });
     fakes.openai.replyAlways({ type: "text", deltas: ["Fine."], usage: { input: 21, output: 9 } });
     const upstreamCalls = fakes.openai.requests.length;
     const first = await chat(chatBody({ text: "One" }));
@@ -149,7 +152,7 @@ describe("daily token budget", () => {
 
     const id = `chat-${crypto.randomUUID()}`;
     const body = await expectRefused(await postChat(chatBody({ id, text: "Thr" }), { headers: { cookie } }), "rate_limit:budget", 86_400);
-    expect(body.error.message).toContain("midnight UTC");
+    expect(body.error.message).toBe("What is left of today's allowance for this chat is not enough for this conversation. Start a new chat, or wait until midnight UTC.");
     expect(fakes.openai.requests.length - upstreamCalls).toBe(2);
     // Nothing stored, nothing kept reserved.
     expect(await chatsFor(await getDb(), visitorId).get(id)).toBeUndefined();
@@ -176,7 +179,7 @@ describe("daily token budget", () => {
   });
 
   it("visitors without a cookie share their address's budget: a burst of new identities from one IP runs dry", async () => {
-    setEnv({ ...openAIEnv(fakes.openai, "chat"), DAILY_TOKEN_BUDGET: "0", DAILY_IP_TOKEN_BUDGET: String(reservation("Hello x") + 45) });
+    setEnv({ ...openAIEnv(fakes.openai, "chat"), DAILY_TOKEN_BUDGET: "0", DAILY_IP_TOKEN_BUDGET: String(oneStep("Hello x") + 45) });
     fakes.openai.replyAlways({ type: "text", deltas: ["Fine."], usage: { input: 21, output: 9 } });
     const ip = randomIp();
     const statuses: number[] = [];
@@ -214,7 +217,7 @@ describe("daily token budget", () => {
   });
 
   it("an embedded visitor spends against EMBED_DAILY_TOKEN_BUDGET; 0 turns a budget off", async () => {
-    setEnv({ ...openAIEnv(fakes.openai, "chat"), EMBED_DAILY_TOKEN_BUDGET: String(reservation("One") + 10), DAILY_TOKEN_BUDGET: "0" });
+    setEnv({ ...openAIEnv(fakes.openai, "chat"), EMBED_DAILY_TOKEN_BUDGET: String(oneStep("One") + 10), DAILY_TOKEN_BUDGET: "0" });
     fakes.openai.replyAlways({ type: "text", deltas: ["Fine."], usage: { input: 21, output: 9 } });
     const headers = { [EMBED_TOKEN_HEADER]: await embedToken(crypto.randomUUID(), 0, process.env.SESSION_SECRET!) };
     expect((await chat(chatBody({ text: "One" }), { headers })).response.status).toBe(200);
@@ -223,6 +226,26 @@ describe("daily token budget", () => {
     const first = await chat(chatBody({ text: "Web one" }));
     const cookie = cookieOf(first.response);
     expect(await turns(3, { cookie })).toEqual([200, 200, 200]);
+  });
+
+  it("what is left pays for fewer steps: the turn is held to them; a conversation longer than a whole day's budget is a 413", async () => {
+    const ledger = tokenLedger(await getDb());
+    const turn = cost("Hello");
+    const env = { DAILY_TOKEN_BUDGET: Math.floor(2.5 * turn.perStep), DAILY_IP_TOKEN_BUDGET: 0 } as never;
+    const visitorId = crypto.randomUUID();
+    const reserve = () => reserveTurnBudget({ env, secret: "s", visitorId, embedded: false, ip: null, ledger, cost: turn });
+    const first = await reserve();
+    expect(first.steps).toBe(2);
+    expect(await spent(visitorId)).toBe(Math.floor(2.5 * turn.perStep));
+    await first.settle(100);
+    expect(await spent(visitorId)).toBe(100);
+    expect((await reserve()).steps).toBe(2);
+    await expect(reserve()).rejects.toMatchObject({ code: "rate_limit:budget", status: 429 });
+    const long = { ...turn, perStep: 3 * turn.perStep };
+    await expect(reserveTurnBudget({ env, secret: "s", visitorId: crypto.randomUUID(), embedded: false, ip: null, ledger, cost: long })).rejects.toMatchObject({
+      code: "payload_too_large:budget",
+      status: 413,
+    });
   });
 
   it("a stopped answer without the provider's count is estimated from the text, so stopping early is not free", () => {

@@ -114,6 +114,29 @@ describe("Open in edge-chat", () => {
     expect(await chatsFor(await getDb(), widget.visitorId).get(widget.chatId)).toBeDefined();
   });
 
+  it("the copy never carries a tool call still waiting: someone else's chat cannot hand this browser a live Approve", async () => {
+    const widget = await widgetChat();
+    const pending: ChatMessage = {
+      id: "a1",
+      role: "assistant",
+      parts: [
+        { type: "text", text: "Shall I save it?" },
+        {
+          type: "tool-saveNote",
+          toolCallId: "call-1",
+          state: "approval-requested",
+          input: { title: "Planted", body: "by someone else" },
+          approval: { id: "approval-1" },
+        },
+      ] as ChatMessage["parts"],
+    };
+    await chatsFor(await getDb(), widget.visitorId).saveMessage(widget.chatId, { message: pending, status: "complete" });
+    const response = await redeem(await codeFor(widget.chatId, widget.token));
+    const { path } = (await response.json()) as { path: string };
+    const copy = (await (await getChat({ cookie: cookieOf(response) }, path.replace("/chat/", ""))).json()) as ChatWithMessagesResponse;
+    expect(copy.messages.at(-1)?.parts).toEqual([{ type: "text", text: "Shall I save it?" }]);
+  });
+
   it("a code works once, for two minutes", async () => {
     const widget = await widgetChat();
     const code = await codeFor(widget.chatId, widget.token);

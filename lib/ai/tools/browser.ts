@@ -7,3 +7,9 @@ import { getUserTimezone } from "./get-user-timezone";
  * page's bundle: only tool definitions here, no server code.
  */
 export const browserTools = { getUserTimezone, getPageContext };
+
+/**
+ * The most a page may write into an answer, in UTF-8 bytes of JSON: a browser tool's output or error, an approval's
+ * reason (lib/chat/history.ts refuses more with a 413; the page keeps its own answers within it).
+ */
+export const CLIENT_TEXT_MAX_BYTES = 2_048;
