@@ -15,6 +15,7 @@ import { EmptyState } from "./EmptyState";
 import { ErrorBanner } from "./ErrorBanner";
 import { errorDetails } from "./errorMessage";
 import { MessageList } from "./MessageList";
+import { preloadAnswerParts } from "./parts/LazyParts";
 import { useModelsContext } from "./ModelsProvider";
 import { ToolApprovalContext } from "./parts/toolApproval";
 import { createTransport, newChatId } from "./transport";
@@ -200,6 +201,8 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
       chats?.touchChat(id);
     }
     embed?.onEvent("message-sent", { chatId: id });
+    // A suggested prompt sends without typing: the renderers load alongside the request.
+    preloadAnswerParts();
     void sendMessage({ text: trimmed });
     inputRef.current?.focus();
   };

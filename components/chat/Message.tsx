@@ -2,9 +2,8 @@ import { isReasoningUIPart, isTextUIPart, isToolUIPart } from "ai";
 import { memo } from "react";
 import type { ChatMessage } from "@/lib/chat/types";
 import { MessageActions } from "./MessageActions";
-import { Markdown } from "./parts/Markdown";
+import { LazyMarkdown, LazyToolCard } from "./parts/LazyParts";
 import { Reasoning } from "./parts/Reasoning";
-import { ToolCard } from "./parts/ToolCard";
 
 function plainText(message: ChatMessage): string {
   return message.parts
@@ -45,10 +44,10 @@ export const Message = memo(function Message({ message, isStreaming, isLast, mod
       className="flex min-w-0 flex-col gap-4"
     >
       {message.parts.map((part, index) => {
-        if (isTextUIPart(part)) return <Markdown key={index} text={part.text} />;
+        if (isTextUIPart(part)) return <LazyMarkdown key={index} text={part.text} />;
         if (isReasoningUIPart(part)) return <Reasoning key={index} part={part} answerEnded={!isStreaming} />;
         if (isToolUIPart(part)) {
-          return <ToolCard key={part.toolCallId} part={part} answerEnded={!isStreaming} canRespond={isLast} />;
+          return <LazyToolCard key={part.toolCallId} part={part} answerEnded={!isStreaming} canRespond={isLast} />;
         }
         // step-start marks a new model step; sources and files are not produced by this app's server.
         return null;

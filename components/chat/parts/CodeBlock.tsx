@@ -1,14 +1,27 @@
-import type { ReactNode } from "react";
+"use client";
+
+import { useEffect, useState, type ReactNode } from "react";
 import { CopyButton } from "@/components/ui/CopyButton";
 
 type CodeBlockProps = {
   language: string | undefined;
-  /** The plain source, for the Copy button (the rendered children carry highlight spans). */
+  /** The plain source: shown at once, highlighted as soon as the highlighter has loaded. */
   code: string;
-  children: ReactNode;
 };
 
-export function CodeBlock({ language, code, children }: CodeBlockProps) {
+export function CodeBlock({ language, code }: CodeBlockProps) {
+  const [highlighted, setHighlighted] = useState<{ code: string; nodes: ReactNode }>();
+  useEffect(() => {
+    if (!language) return;
+    let current = true;
+    void import("./highlight").then(({ highlight }) => {
+      if (current) setHighlighted({ code, nodes: highlight(code, language) });
+    });
+    return () => {
+      current = false;
+    };
+  }, [code, language]);
+
   return (
     <div className="code-block overflow-hidden rounded-xl border border-neutral-200 bg-neutral-50 dark:border-neutral-800 dark:bg-neutral-900">
       <div className="flex items-center justify-between border-b border-neutral-200 py-1 pr-1.5 pl-4 dark:border-neutral-800">
@@ -20,7 +33,11 @@ export function CodeBlock({ language, code, children }: CodeBlockProps) {
           className="text-neutral-500 hover:bg-neutral-200 hover:text-neutral-900 dark:text-neutral-400 dark:hover:bg-neutral-800 dark:hover:text-neutral-100"
         />
       </div>
-      <pre className="overflow-x-auto p-4 text-[13px] leading-relaxed">{children}</pre>
+      <pre className="overflow-x-auto p-4 text-[13px] leading-relaxed">
+        <code className={language ? `hljs language-${language}` : undefined}>
+          {(highlighted?.code === code && highlighted.nodes) || code}
+        </code>
+      </pre>
     </div>
   );
 }

@@ -3,16 +3,11 @@
 import { Lexer } from "marked";
 import { memo, useMemo } from "react";
 import ReactMarkdown from "react-markdown";
-import rehypeHighlight from "rehype-highlight";
 import remarkGfm from "remark-gfm";
 import { markdownComponents } from "./markdownComponents";
 import { safeUrl } from "./safeUrl";
 
 const remarkPlugins = [remarkGfm];
-// rehype-highlight builds a lowlight instance (registering ~37 grammars) whenever the plugin is attached,
-// and react-markdown attaches plugins on every render: build the transformer once and reuse it.
-const highlight = rehypeHighlight();
-const rehypePlugins = [() => highlight];
 
 type Blocks = {
   /** Top-level markdown blocks (paragraph, list, fenced code, table…), each token's exact source. */
@@ -40,7 +35,6 @@ const MarkdownBlock = memo(function MarkdownBlock({ source, definitions }: { sou
   return (
     <ReactMarkdown
       remarkPlugins={remarkPlugins}
-      rehypePlugins={rehypePlugins}
       components={markdownComponents}
       urlTransform={safeUrl}
       // Raw HTML in model output is never rendered (react-markdown escapes it; skipHtml drops it entirely).

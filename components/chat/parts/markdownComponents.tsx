@@ -50,11 +50,7 @@ export const markdownComponents: Components = {
       (child): child is HastElement => child.type === "element" && child.tagName === "code",
     );
     if (!code) return <pre>{children}</pre>;
-    return (
-      <CodeBlock language={languageOf(code)} code={textOf(code).replace(/\n$/, "")}>
-        {children}
-      </CodeBlock>
-    );
+    return <CodeBlock language={languageOf(code)} code={textOf(code).replace(/\n$/, "")} />;
   },
 
   table({ children }) {
