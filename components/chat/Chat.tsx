@@ -1,5 +1,6 @@
 "use client";
 
+import "@/components/app/zodJitless";
 import { useChat } from "@ai-sdk/react";
 import { APICallError, type ChatTransport } from "ai";
 import { useCallback, useEffect, useRef, useState } from "react";
@@ -7,15 +8,15 @@ import type { ChatMessage } from "@/lib/chat/types";
 import { useOptionalChats } from "@/components/sidebar/ChatsProvider";
 import { pageContextAnswer } from "@/components/embed/pageContext";
 import type { EmbedChatOptions } from "@/components/embed/types";
-import { readUserTimezone, shouldSendAutomatically } from "./browserTools";
+import { shouldSendAutomatically } from "./browserTools";
 import { ChatHeader } from "./ChatHeader";
 import { EmbedHeader } from "./EmbedHeader";
 import { Composer } from "./Composer";
 import { EmptyState } from "./EmptyState";
-import { ErrorBanner } from "./ErrorBanner";
+import { LazyErrorBanner, preloadAnswerParts } from "./lazy";
 import { errorDetails } from "./errorMessage";
 import { MessageList } from "./MessageList";
-import { preloadAnswerParts } from "./parts/LazyParts";
+
 import { useModelsContext } from "./ModelsProvider";
 import { ToolApprovalContext } from "./parts/toolApproval";
 import { createTransport, newChatId } from "./transport";
@@ -130,16 +131,21 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
       }
       if (toolCall.toolName !== "getUserTimezone") return;
       const { toolCallId } = toolCall;
-      try {
-        void addToolOutput({ tool: "getUserTimezone", toolCallId, output: readUserTimezone() });
-      } catch {
+      const failed = () =>
         void addToolOutput({
           tool: "getUserTimezone",
           toolCallId,
           state: "output-error",
           errorText: "This browser could not tell its time zone.",
         });
-      }
+      // Its table of renamed zones loads only when the model asks.
+      import("./userTimezone").then(({ readUserTimezone }) => {
+        try {
+          void addToolOutput({ tool: "getUserTimezone", toolCallId, output: readUserTimezone() });
+        } catch {
+          failed();
+        }
+      }, failed);
     },
     sendAutomaticallyWhen: shouldSendAutomatically,
     // The server names the conversation after its first answer (a transient part: it is not kept in the message).
@@ -261,7 +267,7 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
         </ToolApprovalContext>
         <div className="mx-auto w-full max-w-3xl px-3 pb-3 sm:px-4 sm:pb-4">
           {error && (
-            <ErrorBanner
+            <LazyErrorBanner
               message={errorDetails(error).message}
               waitSeconds={wait ? waitSeconds : undefined}
               onRetry={retry}

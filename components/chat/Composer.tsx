@@ -2,7 +2,7 @@
 
 import { useLayoutEffect, type KeyboardEvent, type RefObject } from "react";
 import { ArrowUpIcon, StopIcon } from "@/components/ui/icons";
-import { preloadAnswerParts } from "./parts/LazyParts";
+import { preloadAnswerParts } from "./lazy";
 
 type ComposerProps = {
   value: string;

@@ -2,7 +2,7 @@ import { isReasoningUIPart, isTextUIPart, isToolUIPart } from "ai";
 import { memo } from "react";
 import type { ChatMessage } from "@/lib/chat/types";
 import { MessageActions } from "./MessageActions";
-import { LazyMarkdown, LazyToolCard } from "./parts/LazyParts";
+import { LazyMarkdown, LazyToolCard } from "./lazy";
 import { Reasoning } from "./parts/Reasoning";
 
 function plainText(message: ChatMessage): string {

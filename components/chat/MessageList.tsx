@@ -2,7 +2,7 @@ import type { ChatStatus } from "ai";
 import type { ReactNode } from "react";
 import type { ChatMessage } from "@/lib/chat/types";
 import { ArrowDownIcon } from "@/components/ui/icons";
-import { Message } from "./Message";
+import { LazyMessage } from "./lazy";
 import type { StickToBottom } from "./useStickToBottom";
 
 type MessageListProps = {
@@ -45,7 +45,7 @@ export function MessageList({ messages, status, modelLabels, onRegenerate, scrol
             : messages.map((message) => {
                 const isLast = message === last;
                 return (
-                  <Message
+                  <LazyMessage
                     key={message.id}
                     message={message}
                     isStreaming={isLast && busy}

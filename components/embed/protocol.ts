@@ -1,3 +1,4 @@
+import "@/components/app/zodJitless";
 import { z } from "zod";
 
 /**
