@@ -12,10 +12,13 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(root, "node_modules", ".bin");
 export const MIGRATIONS_DIR = join(root, "lib", "db", "migrations");
-/** Where wrangler dev, wrangler d1 … --local and initOpenNextCloudflareForDev keep local D1 databases. */
-const D1_STATE = join(root, ".wrangler", "state", "v3", "d1");
-const STAMP = join(D1_STATE, "edge-chat-migrations.json");
-const LOCK = join(D1_STATE, "edge-chat-migrations.lock");
+/** Where wrangler keeps local state by default (wrangler dev, wrangler d1 … --local, initOpenNextCloudflareForDev). */
+export const DEFAULT_STATE = join(root, ".wrangler", "state");
+/** The local D1 databases under a state folder, and this script's stamp and lock there. */
+const d1Paths = (state) => {
+  const d1 = join(state, "v3", "d1");
+  return { d1, stamp: join(d1, "edge-chat-migrations.json"), lock: join(d1, "edge-chat-migrations.lock") };
+};
 
 /** The local SESSION_SECRET: read from .wrangler/session-secret, created (random, 32 bytes) on first use. */
 export function localSessionSecret() {
@@ -41,10 +44,10 @@ function migrationsFingerprint() {
 }
 
 /** True when the stamp lists exactly these migrations and the database file it was written for still exists. */
-function upToDate(fingerprint) {
+function upToDate(fingerprint, paths) {
   try {
-    const stamp = JSON.parse(readFileSync(STAMP, "utf8"));
-    const dbDir = join(D1_STATE, "miniflare-D1DatabaseObject");
+    const stamp = JSON.parse(readFileSync(paths.stamp, "utf8"));
+    const dbDir = join(paths.d1, "miniflare-D1DatabaseObject");
     const hasDatabase = readdirSync(dbDir).some((name) => name.endsWith(".sqlite") && name !== "metadata.sqlite");
     return hasDatabase && JSON.stringify(stamp.migrations) === JSON.stringify(fingerprint);
   } catch {
@@ -55,47 +58,48 @@ function upToDate(fingerprint) {
 const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /** A lock file, so `npm start` and `next dev` starting together (as in the e2e run) do not migrate twice at once. */
-function withLock(fn) {
-  mkdirSync(D1_STATE, { recursive: true });
+function withLock({ d1, lock }, fn) {
+  mkdirSync(d1, { recursive: true });
   const deadline = Date.now() + 90_000;
   for (;;) {
     try {
-      closeSync(openSync(LOCK, "wx"));
+      closeSync(openSync(lock, "wx"));
       break;
     } catch (error) {
       if (error.code !== "EEXIST") throw error;
       // A lock older than a minute belongs to a process that died mid-way.
       let stale = false;
       try {
-        stale = Date.now() - statSync(LOCK).mtimeMs > 60_000;
+        stale = Date.now() - statSync(lock).mtimeMs > 60_000;
       } catch {
         continue; // released meanwhile
       }
-      if (stale) rmSync(LOCK, { force: true });
-      else if (Date.now() > deadline) throw new Error(`edge-chat: timed out waiting for ${LOCK}`);
+      if (stale) rmSync(lock, { force: true });
+      else if (Date.now() > deadline) throw new Error(`edge-chat: timed out waiting for ${lock}`);
       else sleep(200);
     }
   }
   try {
     return fn();
   } finally {
-    rmSync(LOCK, { force: true });
+    rmSync(lock, { force: true });
   }
 }
 
 /**
- * Applies lib/db/migrations to the local D1 (binding DB of `configPath`) with wrangler, the same command as for the
- * deployed database but `--local`. Synchronous (next.config.mjs cannot await before Next starts). Throws when
- * wrangler fails.
+ * Applies lib/db/migrations to the local D1 (binding DB of `configPath`, in the state folder `persistTo`) with
+ * wrangler, the same command as for the deployed database but `--local`. Synchronous (next.config.mjs cannot await
+ * before Next starts). Throws when wrangler fails.
  */
-export function applyLocalMigrations({ configPath, quiet = false } = {}) {
+export function applyLocalMigrations({ configPath, persistTo = DEFAULT_STATE, quiet = false } = {}) {
   const fingerprint = migrationsFingerprint();
-  if (upToDate(fingerprint)) return { applied: false };
-  return withLock(() => {
-    if (upToDate(fingerprint)) return { applied: false }; // another process did it while we waited
-    if (!quiet) console.log("edge-chat: applying D1 migrations to the local database (.wrangler/state)…");
+  const paths = d1Paths(persistTo);
+  if (upToDate(fingerprint, paths)) return { applied: false };
+  return withLock(paths, () => {
+    if (upToDate(fingerprint, paths)) return { applied: false }; // another process did it while we waited
+    if (!quiet) console.log(`edge-chat: applying D1 migrations to the local database (${persistTo})…`);
     const started = performance.now();
-    const args = ["d1", "migrations", "apply", "DB", "--local", ...(configPath ? ["-c", configPath] : [])];
+    const args = ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, ...(configPath ? ["-c", configPath] : [])];
     const result = spawnSync(join(bin, "wrangler"), args, {
       cwd: root,
       encoding: "utf8",
@@ -107,7 +111,7 @@ export function applyLocalMigrations({ configPath, quiet = false } = {}) {
         `edge-chat: \`wrangler ${args.join(" ")}\` failed (exit ${result.status ?? result.signal}):\n${result.stdout ?? ""}${result.stderr ?? result.error ?? ""}`,
       );
     }
-    writeFileSync(STAMP, JSON.stringify({ migrations: fingerprint, appliedAt: new Date().toISOString() }, null, 2) + "\n");
+    writeFileSync(paths.stamp, JSON.stringify({ migrations: fingerprint, appliedAt: new Date().toISOString() }, null, 2) + "\n");
     if (!quiet) console.log(`edge-chat: local D1 is up to date (${Math.round(performance.now() - started)} ms).`);
     return { applied: true };
   });
@@ -116,6 +120,6 @@ export function applyLocalMigrations({ configPath, quiet = false } = {}) {
 // `npm run db:migrate:local` (node scripts/local-dev.mjs migrate): apply now, whatever the stamp says.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && process.argv[2] === "migrate") {
   const { writeLocalWranglerConfig } = await import("./local-wrangler-config.mjs");
-  rmSync(STAMP, { force: true });
+  rmSync(d1Paths(DEFAULT_STATE).stamp, { force: true });
   applyLocalMigrations({ configPath: writeLocalWranglerConfig() });
 }

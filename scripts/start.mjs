@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { applyLocalMigrations, localSessionSecret } from "./local-dev.mjs";
+import { applyLocalMigrations, DEFAULT_STATE, localSessionSecret } from "./local-dev.mjs";
 import { writeLocalWranglerConfig } from "./local-wrangler-config.mjs";
 import { bin, buildIfStale, root } from "./worker-build.mjs";
 
@@ -43,8 +43,10 @@ if (process.env.SKIP_BUILD !== "1") buildIfStale();
 const port = process.env.PORT || "3000";
 
 const config = writeLocalWranglerConfig();
+// PERSIST_TO: a state folder of its own (D1, rate limits, Durable Objects), for a second worker beside the first.
+const persistTo = process.env.PERSIST_TO || DEFAULT_STATE;
 try {
-  applyLocalMigrations({ configPath: config });
+  applyLocalMigrations({ configPath: config, persistTo });
 } catch (error) {
   console.error(error.message);
   process.exit(1);
@@ -64,7 +66,7 @@ if (process.env.BENCH_RAW_PIPE && !["127.0.0.1", "::1", "localhost"].includes(ho
   console.error(`edge-chat: BENCH_RAW_PIPE is only for a worker on this machine's loopback, not HOST=${host}.`);
   process.exit(1);
 }
-const args = ["dev", "--local", "-c", config, "--port", port, "--ip", host, ...envFiles];
+const args = ["dev", "--local", "-c", config, "--port", port, "--ip", host, "--persist-to", persistTo, ...envFiles];
 if (process.env.INSPECTOR_PORT) args.push("--inspector-port", process.env.INSPECTOR_PORT);
 if (!process.stdout.isTTY) args.push("--show-interactive-dev-session=false");
 

@@ -1,6 +1,6 @@
 /**
  * A second production worker in local workerd, started by a spec for settings the suite's worker does not have (no
- * SESSION_SECRET, tiny budgets). Same build, same local state (.wrangler/state), its own port; stopped by the spec.
+ * SESSION_SECRET, tiny budgets). Same build; its own port and its own local state; stopped by the spec.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { delimiter, join } from "node:path";
@@ -23,6 +23,8 @@ export async function startTestWorker(vars: Record<string, string>): Promise<Tes
     PORT: String(STRICT_WORKER_PORT),
     HOST: E2E_HOST,
     INSPECTOR_PORT: String(STRICT_INSPECTOR_PORT),
+    // Its own local state: two workerd processes writing one SQLite file get "database is locked".
+    PERSIST_TO: join(root, ".wrangler", `state-${STRICT_WORKER_PORT}`),
     WRANGLER_SEND_METRICS: "false",
     ...vars,
   };
