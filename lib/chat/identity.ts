@@ -1,4 +1,5 @@
 import "server-only";
+import { parseCookie } from "cookie";
 import { EMBED_TOKEN_HEADER } from "@/lib/embed/origins";
 import { AppError } from "@/lib/errors";
 import { isHttps } from "@/lib/security/scheme";
@@ -135,15 +136,14 @@ async function verifySignature(secret: string, data: string, signature: string):
   return crypto.subtle.verify("HMAC", await signingKey(secret), bytes, encode(data));
 }
 
-/** Every value of cookie `name` in a Cookie header (a browser can send the same name twice, for other paths). */
+/**
+ * Every value of cookie `name` in a Cookie header: a browser can send the same name twice (for other paths), and
+ * `parseCookie` keeps only the first, so each `;`-separated pair (the separator it splits on too) is parsed alone.
+ * Values are taken as sent (no URI decoding): ours never need it.
+ */
 function cookieValues(header: string | null, name: string): string[] {
   if (!header) return [];
-  const values: string[] = [];
-  for (const pair of header.split(";")) {
-    const eq = pair.indexOf("=");
-    if (eq > 0 && pair.slice(0, eq).trim() === name) values.push(pair.slice(eq + 1).trim());
-  }
-  return values;
+  return header.split(";").flatMap((pair) => parseCookie(pair, { decode: (value) => value })[name] ?? []);
 }
 
 const keys = new Map<string, Promise<CryptoKey>>();
