@@ -1,5 +1,6 @@
 import { initOpenNextCloudflareForDev } from "@opennextjs/cloudflare";
-import { applyLocalMigrations, localSessionSecret } from "./scripts/local-dev.mjs";
+import { join } from "node:path";
+import { applyLocalMigrations, DEFAULT_STATE, localSessionSecret } from "./scripts/local-dev.mjs";
 import { writeLocalWranglerConfig } from "./scripts/local-wrangler-config.mjs";
 
 /** @type {import('next').NextConfig} */
@@ -13,9 +14,11 @@ const nextConfig = {
 // are none), and the app gets the generated local SESSION_SECRET unless the shell sets one.
 if (process.env.NODE_ENV === "development") {
   const configPath = writeLocalWranglerConfig();
-  applyLocalMigrations({ configPath });
+  // PERSIST_TO, as for `npm start`: a state folder of its own (the e2e run keeps next dev's apart from the worker's).
+  const persistTo = process.env.PERSIST_TO || DEFAULT_STATE;
+  applyLocalMigrations({ configPath, persistTo });
   if (!process.env.SESSION_SECRET?.trim()) process.env.SESSION_SECRET = localSessionSecret();
-  initOpenNextCloudflareForDev({ configPath, remoteBindings: false });
+  initOpenNextCloudflareForDev({ configPath, remoteBindings: false, persist: { path: join(persistTo, "v3") } });
 }
 
 export default nextConfig;

@@ -93,6 +93,8 @@ const nextDevServer = {
   url: `${DEV_URL}/api/models`,
   env: {
     ...appEnv,
+    // Its own local state: two processes writing one SQLite file (the worker's D1) get "database is locked".
+    PERSIST_TO: ".wrangler/state-dev",
     // Only the offline demo model in next dev.
     OPENAI_API_KEY: "",
     OPENAI_MODELS: "",
