@@ -27,6 +27,8 @@ const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
 const started = Date.now();
+// Before the staleness check: creating the folder touches public/, which the check reads.
+mkdirSync(OUT, { recursive: true });
 if (process.env.SKIP_BUILD !== "1") buildIfStale();
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -251,7 +253,6 @@ const CONTEXT = { locale: "en-US", timezoneId: "Europe/Paris", reducedMotion: "r
 
 try {
   await waitForWorker();
-  mkdirSync(OUT, { recursive: true });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
