@@ -199,6 +199,10 @@ async function ask(scope, prompt, { toolState, text = true } = {}) {
     await answer.getByTestId("assistant-text").last().waitFor({ timeout: ANSWER_TIMEOUT });
     await done.waitFor({ timeout: ANSWER_TIMEOUT });
   }
+  // Syntax highlighting is a chunk of its own, loaded with the first code block: wait until it has coloured the code
+  // (not for long: a language it does not know stays plain).
+  const code = answer.locator('code[class*="language-"]');
+  if ((await code.count()) > 0) await code.first().locator('[class^="hljs-"]').first().waitFor({ timeout: 5_000 }).catch(() => {});
   return answer;
 }
 
