@@ -10,9 +10,12 @@ export const bin = (name) => join(root, "node_modules", ".bin", name);
 export const WORKER = join(root, ".open-next", "worker.js");
 /** What the build reads: a change to any of these makes the built worker stale. */
 export const SOURCES = ["app", "components", "lib", "public", "next.config.mjs", "open-next.config.ts", "package.json", "tsconfig.json"];
+/** Under SOURCES but not the worker's: the README's screenshots (`npm run screenshots` writes them; public/.assetsignore
+ * keeps them out of the deployed assets), so refreshing them does not make the build stale. */
+const NOT_SOURCES = new Set([join(root, "public", "readme")]);
 
 function newestMtime(path) {
-  if (!existsSync(path)) return 0;
+  if (!existsSync(path) || NOT_SOURCES.has(path)) return 0;
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
   return readdirSync(path).reduce((newest, entry) => Math.max(newest, newestMtime(join(path, entry))), stat.mtimeMs);
