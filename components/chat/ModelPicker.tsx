@@ -1,5 +1,5 @@
 import type { ModelSummary } from "@/lib/chat/types";
-import { ChevronDownIcon } from "@/components/ui/icons";
+import { ChevronDownIcon } from "lucide-react";
 
 type ModelPickerProps = {
   models: ModelSummary[];

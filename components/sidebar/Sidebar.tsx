@@ -1,12 +1,14 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
-import { PlusIcon, XIcon } from "@/components/ui/icons";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { PlusIcon, XIcon } from "lucide-react";
 import { ChatListItem, chatLabel } from "./ChatListItem";
 import { useChats, type SidebarChat } from "./ChatsProvider";
-import { ConfirmDeleteDialog } from "./ConfirmDeleteDialog";
 import { groupByDay } from "./groupByDay";
 import { useSidebar } from "./SidebarState";
+
+// Loaded the first time a chat is to be deleted: the page's first load does without it.
+const ConfirmDeleteDialog = lazy(() => import("./ConfirmDeleteDialog").then((module) => ({ default: module.ConfirmDeleteDialog })));
 
 const noSubscription = () => () => {};
 
@@ -89,7 +91,7 @@ export function Sidebar() {
             }}
             className="inline-flex h-9 min-w-0 flex-1 items-center gap-2 rounded-lg px-2.5 text-sm font-medium text-neutral-800 transition-colors hover:bg-neutral-200/70 dark:text-neutral-100 dark:hover:bg-neutral-800"
           >
-            <PlusIcon />
+            <PlusIcon className="size-4" />
             New chat
           </button>
           <button
@@ -163,11 +165,15 @@ export function Sidebar() {
           )}
         </nav>
 
-        <ConfirmDeleteDialog
-          target={deleting && { id: deleting.id, label: chatLabel(deleting) }}
-          onConfirm={chats.remove}
-          onClose={onDialogClosed}
-        />
+        {deleting && (
+          <Suspense>
+            <ConfirmDeleteDialog
+              target={{ id: deleting.id, label: chatLabel(deleting) }}
+              onConfirm={chats.remove}
+              onClose={onDialogClosed}
+            />
+          </Suspense>
+        )}
       </aside>
     </>
   );

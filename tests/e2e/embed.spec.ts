@@ -127,6 +127,7 @@ test.describe("embed widget", () => {
     const card = frame.getByTestId("tool-card");
     await expect(card).toHaveAttribute("data-tool", "getPageContext");
     await expect(card).toHaveAttribute("data-state", "output-available");
+    await expect(card).toContainText(`Read “${HOST_PAGE_TITLE}”`);
     // The card's JSON holds the context too: only the answer's text shows that the page sent the tool's output back
     // by itself and the model answered from it (the demo model's words, lib/ai/providers/demo.ts).
     const text = frame.getByTestId("message-assistant").last().getByTestId("assistant-text");
@@ -150,7 +151,8 @@ test.describe("embed widget", () => {
     });
     await frame.getByTestId("composer-input").fill("What is this page about?");
     await frame.getByTestId("composer-input").press("Enter");
-    await expect(frame.getByTestId("message-assistant").last()).toContainText("Valid title", { timeout: 20_000 });
+    const answer = frame.getByTestId("message-assistant").last().getByTestId("assistant-text");
+    await expect(answer).toContainText("This page is Valid title", { timeout: 20_000 });
   });
 
   test("a host origin that is not allowed cannot frame /embed, nor call the chat API", async ({ page, request }) => {

@@ -1,15 +1,7 @@
 import type { ComponentType, ReactNode } from "react";
 import type { Note } from "@/lib/ai/tools/notes";
 import type { ChatMessage } from "@/lib/chat/types";
-import {
-  CalculatorIcon,
-  ClockIcon,
-  CloudSunIcon,
-  GlobeIcon,
-  ListIcon,
-  NoteIcon,
-  WrenchIcon,
-} from "@/components/ui/icons";
+import { CalculatorIcon, ClockIcon, CloudSunIcon, FileTextIcon, GlobeIcon, ListIcon, WrenchIcon } from "lucide-react";
 import { placeName, WeatherCard, WeatherSkeleton } from "./WeatherCard";
 
 type ChatPart = ChatMessage["parts"][number];
@@ -22,7 +14,7 @@ const TOOL_META: Record<string, ToolMeta> = {
   getWeather: { label: "Weather", Icon: CloudSunIcon },
   calculate: { label: "Calculator", Icon: CalculatorIcon },
   getCurrentTime: { label: "Current time", Icon: ClockIcon },
-  saveNote: { label: "Save note", Icon: NoteIcon },
+  saveNote: { label: "Save note", Icon: FileTextIcon },
   listNotes: { label: "Your notes", Icon: ListIcon },
   getUserTimezone: { label: "Your time zone", Icon: GlobeIcon },
   getPageContext: { label: "This page", Icon: GlobeIcon },
@@ -127,6 +119,11 @@ export function toolSummary(part: ToolPart): ReactNode {
       if (part.state === "output-available") return <>Shared your time zone: {part.output.timeZone}</>;
       if (part.state === "input-available") return "Asking your browser…";
       return "";
+    }
+    case "tool-getPageContext": {
+      if (part.state === "input-available") return "Asking the page…";
+      if (part.state !== "output-available") return "";
+      return part.output.available ? <>Read “{part.output.title ?? part.output.url ?? "this page"}”</> : "The page shared nothing";
     }
     default:
       return (
