@@ -1,5 +1,5 @@
 import type { ModelSummary } from "@/lib/chat/types";
-import { PlusIcon, WrenchOffIcon, ZapIcon } from "lucide-react";
+import { LogoIcon, PlusIcon, WrenchOffIcon } from "@/components/ui/icons";
 import { SidebarToggle } from "@/components/sidebar/SidebarToggle";
 import { ModelPicker } from "./ModelPicker";
 
@@ -25,7 +25,7 @@ export function ChatHeader({ models, selected, onSelectModel, modelsLoadError, o
       <SidebarToggle className="-ml-1" />
       <h1 className="flex items-center gap-2 text-base font-semibold tracking-tight">
         <span className="grid size-7 place-items-center rounded-lg bg-neutral-900 text-white dark:bg-white dark:text-neutral-900">
-          <ZapIcon fill="currentColor" stroke="none" className="size-4" />
+          <LogoIcon className="size-4" />
         </span>
         edge-chat
       </h1>
@@ -58,7 +58,7 @@ export function ChatHeader({ models, selected, onSelectModel, modelsLoadError, o
           onClick={onNewChat}
           className="inline-flex h-9 shrink-0 items-center gap-1.5 rounded-lg border border-neutral-200 px-2.5 text-sm font-medium text-neutral-700 transition-colors hover:bg-neutral-50 dark:border-neutral-700 dark:text-neutral-200 dark:hover:bg-neutral-800"
         >
-          <PlusIcon className="size-4" />
+          <PlusIcon />
           <span className="hidden sm:inline">New chat</span>
         </button>
       </div>

@@ -1,7 +1,7 @@
 "use client";
 
 import { useLayoutEffect, type KeyboardEvent, type RefObject } from "react";
-import { ArrowUpIcon, SquareIcon } from "lucide-react";
+import { ArrowUpIcon, StopIcon } from "@/components/ui/icons";
 import { preloadAnswerParts } from "./lazy";
 
 type ComposerProps = {
@@ -78,7 +78,7 @@ export function Composer({ value, onChange, onSend, onStop, busy, waiting = fals
           onClick={onStop}
           className="grid size-10 shrink-0 place-items-center rounded-full bg-neutral-900 text-white transition-colors hover:bg-neutral-700 dark:bg-white dark:text-neutral-900 dark:hover:bg-neutral-200"
         >
-          <SquareIcon className="size-4" fill="currentColor" stroke="none" />
+          <StopIcon />
         </button>
       ) : (
         <button

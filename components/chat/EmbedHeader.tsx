@@ -1,4 +1,4 @@
-import { ZapIcon } from "lucide-react";
+import { LogoIcon } from "@/components/ui/icons";
 
 type EmbedHeaderProps = {
   title: string;
@@ -16,7 +16,7 @@ export function EmbedHeader({ title, onOpenInApp, onClose }: EmbedHeaderProps) {
       style={{ borderTop: "3px solid var(--embed-color, #171717)" }}
     >
       <span className="grid size-6 place-items-center rounded-md bg-neutral-900 text-white dark:bg-white dark:text-neutral-900">
-        <ZapIcon fill="currentColor" stroke="none" className="size-3.5" />
+        <LogoIcon className="size-3.5" />
       </span>
       <h1 data-testid="embed-title" className="min-w-0 flex-1 truncate text-sm font-semibold">
         {title}

@@ -1,4 +1,4 @@
-import { ZapIcon } from "lucide-react";
+import { LogoIcon } from "@/components/ui/icons";
 
 const SUGGESTED_PROMPTS = [
   "What's the weather and the time in Paris?",
@@ -43,7 +43,7 @@ export function EmptyState({ onPick, welcome, prompts }: EmptyStateProps) {
   return (
     <div data-testid="empty-state" className="flex min-h-full flex-col items-center justify-center px-2 py-10 text-center">
       <div className="mb-4 grid size-12 place-items-center rounded-2xl bg-neutral-900 text-white shadow-sm dark:bg-white dark:text-neutral-900">
-        <ZapIcon fill="currentColor" stroke="none" className="size-6" />
+        <LogoIcon className="size-6" />
       </div>
       <h2 className="text-2xl font-semibold tracking-tight sm:text-3xl">What can I help with?</h2>
       <p className="mt-2 max-w-md text-sm text-neutral-500 dark:text-neutral-400">

@@ -1,4 +1,4 @@
-import { CircleAlertIcon, ClockIcon, RotateCwIcon, XIcon } from "lucide-react";
+import { AlertIcon, ClockIcon, RefreshIcon, XIcon } from "@/components/ui/icons";
 import { formatWait } from "./errorMessage";
 
 type ErrorBannerProps = {
@@ -31,7 +31,7 @@ export function ErrorBanner({ message, waitSeconds, onRetry, onDismiss }: ErrorB
   const isLimit = waitSeconds !== undefined;
   const waiting = isLimit && waitSeconds > 0;
   const tone = TONES[isLimit ? "wait" : "error"];
-  const Icon = isLimit ? ClockIcon : CircleAlertIcon;
+  const Icon = isLimit ? ClockIcon : AlertIcon;
   return (
     <div
       data-testid="error-banner"
@@ -55,7 +55,7 @@ export function ErrorBanner({ message, waitSeconds, onRetry, onDismiss }: ErrorB
         disabled={waiting}
         className={`inline-flex shrink-0 items-center gap-1.5 rounded-lg bg-white px-2.5 py-1 text-xs font-semibold shadow-sm ring-1 disabled:cursor-not-allowed disabled:opacity-50 ${tone.button}`}
       >
-        <RotateCwIcon className="size-3.5" />
+        <RefreshIcon className="size-3.5" />
         Retry
       </button>
       <button

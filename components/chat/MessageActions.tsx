@@ -1,6 +1,6 @@
 import type { ChatMetadata } from "@/lib/chat/types";
 import { CopyButton } from "@/components/ui/CopyButton";
-import { CircleAlertIcon, CircleStopIcon, RotateCwIcon } from "lucide-react";
+import { AlertIcon, RefreshIcon, StopCircleIcon } from "@/components/ui/icons";
 
 type MessageActionsProps = {
   text: string;
@@ -30,7 +30,7 @@ export function MessageActions({ text, metadata, modelLabel, onRegenerate }: Mes
           data-status="stopped"
           className="mr-1 ml-2 inline-flex items-center gap-1 rounded-full bg-neutral-100 px-2 py-0.5 text-xs font-medium text-neutral-600 dark:bg-neutral-800 dark:text-neutral-300"
         >
-          <CircleStopIcon className="size-3.5" />
+          <StopCircleIcon className="size-3.5" />
           Stopped
         </span>
       )}
@@ -40,7 +40,7 @@ export function MessageActions({ text, metadata, modelLabel, onRegenerate }: Mes
           data-status="error"
           className="mr-1 ml-2 inline-flex items-center gap-1 rounded-full bg-red-50 px-2 py-0.5 text-xs font-medium text-red-700 dark:bg-red-950/60 dark:text-red-300"
         >
-          <CircleAlertIcon className="size-3.5" />
+          <AlertIcon className="size-3.5" />
           Failed — the answer is incomplete
         </span>
       )}
@@ -52,7 +52,7 @@ export function MessageActions({ text, metadata, modelLabel, onRegenerate }: Mes
           onClick={onRegenerate}
           className={`inline-flex items-center gap-1.5 rounded-md px-2 py-1 text-xs font-medium transition-colors ${ACTION_CLASSES}`}
         >
-          <RotateCwIcon className="size-3.5" />
+          <RefreshIcon className="size-3.5" />
           Regenerate
         </button>
       )}

@@ -1,7 +1,7 @@
 import type { ChatStatus } from "ai";
 import type { ReactNode } from "react";
 import type { ChatMessage } from "@/lib/chat/types";
-import { ArrowDownIcon } from "lucide-react";
+import { ArrowDownIcon } from "@/components/ui/icons";
 import { LazyMessage } from "./lazy";
 import type { StickToBottom } from "./useStickToBottom";
 

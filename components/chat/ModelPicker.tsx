@@ -1,5 +1,5 @@
 import type { ModelSummary } from "@/lib/chat/types";
-import { ChevronDownIcon } from "lucide-react";
+import { ChevronDownIcon } from "@/components/ui/icons";
 
 type ModelPickerProps = {
   models: ModelSummary[];

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { memo, useEffect, useRef, useState, type KeyboardEvent } from "react";
-import { PenLineIcon, Trash2Icon } from "lucide-react";
+import { PencilIcon, TrashIcon } from "@/components/ui/icons";
 import type { SidebarChat } from "./ChatsProvider";
 
 export const TITLE_MAX = 100;
@@ -125,7 +125,7 @@ export const ChatListItem = memo(function ChatListItem({ chat, isCurrent, onOpen
               onClick={startEditing}
               className={ICON_BUTTON}
             >
-              <PenLineIcon className="size-3.5" />
+              <PencilIcon className="size-3.5" />
             </button>
             <button
               type="button"
@@ -135,7 +135,7 @@ export const ChatListItem = memo(function ChatListItem({ chat, isCurrent, onOpen
               onClick={() => onDelete(chat)}
               className={`${ICON_BUTTON} hover:text-red-700 dark:hover:text-red-400`}
             >
-              <Trash2Icon className="size-3.5" />
+              <TrashIcon className="size-3.5" />
             </button>
           </div>
         </>

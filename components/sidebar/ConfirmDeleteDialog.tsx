@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, useState } from "react";
-import { CircleAlertIcon } from "lucide-react";
+import { AlertIcon } from "@/components/ui/icons";
 
 type ConfirmDeleteDialogProps = {
   /** The chat to delete; the dialog is open while this is set. */
@@ -71,7 +71,7 @@ export function ConfirmDeleteDialog({ target, onConfirm, onClose }: ConfirmDelet
       </p>
       {failed && (
         <p role="alert" className="mt-3 flex items-center gap-2 text-sm text-red-700 dark:text-red-400">
-          <CircleAlertIcon className="size-4 shrink-0" />
+          <AlertIcon className="size-4 shrink-0" />
           The chat could not be deleted. Try again.
         </p>
       )}

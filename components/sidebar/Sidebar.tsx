@@ -1,7 +1,7 @@
 "use client";
 
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
-import { PlusIcon, XIcon } from "lucide-react";
+import { PlusIcon, XIcon } from "@/components/ui/icons";
 import { ChatListItem, chatLabel } from "./ChatListItem";
 import { useChats, type SidebarChat } from "./ChatsProvider";
 import { groupByDay } from "./groupByDay";
@@ -91,7 +91,7 @@ export function Sidebar() {
             }}
             className="inline-flex h-9 min-w-0 flex-1 items-center gap-2 rounded-lg px-2.5 text-sm font-medium text-neutral-800 transition-colors hover:bg-neutral-200/70 dark:text-neutral-100 dark:hover:bg-neutral-800"
           >
-            <PlusIcon className="size-4" />
+            <PlusIcon />
             New chat
           </button>
           <button

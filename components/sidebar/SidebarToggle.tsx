@@ -1,6 +1,6 @@
 "use client";
 
-import { MenuIcon, PanelLeftIcon } from "lucide-react";
+import { MenuIcon, SidebarIcon } from "@/components/ui/icons";
 import { useSidebar } from "./SidebarState";
 
 /** The header's menu button: opens the drawer on phones, hides or shows the sidebar column on wide screens. */
@@ -19,7 +19,7 @@ export function SidebarToggle({ className = "" }: { className?: string }) {
       className={`grid size-9 shrink-0 place-items-center rounded-lg text-neutral-600 transition-colors hover:bg-neutral-100 hover:text-neutral-900 dark:text-neutral-300 dark:hover:bg-neutral-800 dark:hover:text-neutral-100 ${className}`}
     >
       <MenuIcon className="size-5 md:hidden" />
-      <PanelLeftIcon className="hidden size-5 md:block" />
+      <SidebarIcon className="hidden size-5 md:block" />
     </button>
   );
 }

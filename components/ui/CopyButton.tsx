@@ -1,6 +1,6 @@
 "use client";
 
-import { CheckIcon, CopyIcon } from "lucide-react";
+import { CheckIcon, CopyIcon } from "./icons";
 import { useCopyToClipboard } from "./useCopyToClipboard";
 
 type CopyButtonProps = {

@@ -1,5 +1,5 @@
 import type { ReasoningUIPart } from "ai";
-import { BrainIcon, ChevronDownIcon, LoaderCircleIcon } from "lucide-react";
+import { BrainIcon, ChevronDownIcon, SpinnerIcon } from "@/components/ui/icons";
 
 /** The model's visible reasoning, collapsed by default: most readers want the answer, not the scratchpad. */
 export function Reasoning({ part, answerEnded }: { part: ReasoningUIPart; answerEnded: boolean }) {
@@ -7,7 +7,7 @@ export function Reasoning({ part, answerEnded }: { part: ReasoningUIPart; answer
   return (
     <details data-testid="reasoning" className="group text-sm">
       <summary className="inline-flex cursor-pointer list-none items-center gap-1.5 rounded-md py-1 text-neutral-500 select-none hover:text-neutral-800 dark:text-neutral-400 dark:hover:text-neutral-200 [&::-webkit-details-marker]:hidden">
-        {thinking ? <LoaderCircleIcon className="size-3.5 animate-spin motion-reduce:animate-none" /> : <BrainIcon className="size-3.5" />}
+        {thinking ? <SpinnerIcon className="size-3.5" /> : <BrainIcon className="size-3.5" />}
         {thinking ? "Thinking…" : "Reasoning"}
         <ChevronDownIcon className="size-3.5 transition-transform group-open:rotate-180" />
       </summary>

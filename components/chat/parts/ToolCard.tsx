@@ -2,7 +2,7 @@
 
 import { getToolName } from "ai";
 import { useEffect, useId, useRef, useState, type ReactNode, type RefObject } from "react";
-import { CheckIcon, ChevronDownIcon, CircleAlertIcon, ClockIcon, LoaderCircleIcon, XIcon } from "lucide-react";
+import { AlertIcon, CheckIcon, ChevronDownIcon, ClockIcon, SpinnerIcon, XIcon } from "@/components/ui/icons";
 import { useToolApproval } from "./toolApproval";
 import { toolBody, toolMeta, toolSummary, type ToolPart } from "./toolViews";
 import { toolErrorSummary } from "./toolError";
@@ -29,7 +29,7 @@ const CARD_BORDER: Record<Tone, string> = {
 };
 
 const ICON = "size-3.5";
-const running = (label: string): StateView => ({ label, icon: <LoaderCircleIcon className={`${ICON} animate-spin motion-reduce:animate-none`} />, tone: "busy", running: true });
+const running = (label: string): StateView => ({ label, icon: <SpinnerIcon className={ICON} />, tone: "busy", running: true });
 const settled = (label: string, icon: ReactNode, tone: Tone): StateView => ({ label, icon, tone, running: false });
 
 /**
@@ -52,7 +52,7 @@ function viewOf(part: ToolPart, answerEnded: boolean, canRespond: boolean): Stat
     case "output-available":
       return part.preliminary && !answerEnded ? running("Running…") : settled("Done", <CheckIcon className={ICON} />, "done");
     case "output-error":
-      return settled("Failed", <CircleAlertIcon className={ICON} />, "error");
+      return settled("Failed", <AlertIcon className={ICON} />, "error");
     case "output-denied":
       return settled("Denied", <XIcon className={ICON} />, "muted");
   }
@@ -271,7 +271,7 @@ export function ToolCard({ part, answerEnded, canRespond = true }: ToolCardProps
           data-testid="tool-error"
           className="flex items-start gap-2 border-t border-red-100 bg-red-50/60 px-3 py-2 text-[13px] text-red-800 dark:border-red-950 dark:bg-red-950/30 dark:text-red-200"
         >
-          <CircleAlertIcon className="mt-0.5 size-3.5 shrink-0 text-red-600 dark:text-red-400" />
+          <AlertIcon className="mt-0.5 size-3.5 shrink-0 text-red-600 dark:text-red-400" />
           <span className="min-w-0 break-words">{error?.summary}</span>
         </p>
       )}

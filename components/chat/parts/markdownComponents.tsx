@@ -1,5 +1,5 @@
 import type { Components, ExtraProps } from "react-markdown";
-import { LinkIcon } from "lucide-react";
+import { LinkIcon } from "@/components/ui/icons";
 import { CodeBlock } from "./CodeBlock";
 
 type HastElement = NonNullable<ExtraProps["node"]>;

@@ -1,7 +1,15 @@
 import type { ComponentType, ReactNode } from "react";
 import type { Note } from "@/lib/ai/tools/notes";
 import type { ChatMessage } from "@/lib/chat/types";
-import { CalculatorIcon, ClockIcon, CloudSunIcon, FileTextIcon, GlobeIcon, ListIcon, WrenchIcon } from "lucide-react";
+import {
+  CalculatorIcon,
+  ClockIcon,
+  CloudSunIcon,
+  GlobeIcon,
+  ListIcon,
+  NoteIcon,
+  WrenchIcon,
+} from "@/components/ui/icons";
 import { placeName, WeatherCard, WeatherSkeleton } from "./WeatherCard";
 
 type ChatPart = ChatMessage["parts"][number];
@@ -14,7 +22,7 @@ const TOOL_META: Record<string, ToolMeta> = {
   getWeather: { label: "Weather", Icon: CloudSunIcon },
   calculate: { label: "Calculator", Icon: CalculatorIcon },
   getCurrentTime: { label: "Current time", Icon: ClockIcon },
-  saveNote: { label: "Save note", Icon: FileTextIcon },
+  saveNote: { label: "Save note", Icon: NoteIcon },
   listNotes: { label: "Your notes", Icon: ListIcon },
   getUserTimezone: { label: "Your time zone", Icon: GlobeIcon },
   getPageContext: { label: "This page", Icon: GlobeIcon },

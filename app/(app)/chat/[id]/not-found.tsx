@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { SidebarToggle } from "@/components/sidebar/SidebarToggle";
-import { PlusIcon } from "lucide-react";
+import { PlusIcon } from "@/components/ui/icons";
 
 export default function ChatNotFound() {
   return (
@@ -21,7 +21,7 @@ export default function ChatNotFound() {
         href="/"
         className="mt-3 inline-flex h-9 items-center gap-1.5 rounded-lg bg-neutral-900 px-3.5 text-sm font-medium text-white hover:bg-neutral-700 dark:bg-white dark:text-neutral-900 dark:hover:bg-neutral-200"
       >
-        <PlusIcon className="size-4" />
+        <PlusIcon />
         Start a new chat
       </Link>
     </main>
