@@ -10,7 +10,6 @@ import { pageContextAnswer } from "@/components/embed/pageContext";
 import type { EmbedChatOptions } from "@/components/embed/types";
 import { shouldSendAutomatically } from "./browserTools";
 import { ChatHeader } from "./ChatHeader";
-import { EmbedHeader } from "./EmbedHeader";
 import { Composer } from "./Composer";
 import { EmptyState } from "./EmptyState";
 import { LazyErrorBanner, preloadAnswerParts } from "./lazy";
@@ -244,7 +243,7 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
   return (
     <div data-testid="chat" data-model={models.selectedId ?? ""} className="flex min-h-0 flex-1 flex-col">
       {embed ? (
-        <EmbedHeader title={embed.title} onOpenInApp={messages.length > 0 ? () => embed.openInApp(id) : undefined} onClose={embed.onClose} />
+        embed.header({ chatId: id, hasMessages: messages.length > 0 })
       ) : (
         <ChatHeader
           models={models.models}

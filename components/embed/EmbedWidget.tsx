@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { Chat } from "@/components/chat/Chat";
+import { EmbedHeader } from "@/components/chat/EmbedHeader";
 import { ModelsProvider } from "@/components/chat/ModelsProvider";
 import type { HandoffCode } from "@/lib/embed/handoff";
 import { openInAppHref } from "./OpenInApp";
@@ -165,13 +166,17 @@ export function EmbedWidget({ title, welcome, color, hostOrigin, allowedOrigins 
     postRef.current = post;
   }, [post]);
   const [options] = useState<EmbedChatOptions>(() => ({
-    title,
+    header: ({ chatId, hasMessages }) => (
+      <EmbedHeader
+        title={title}
+        onOpenInApp={hasMessages ? () => void openInApp(chatId, tokenRef.current) : undefined}
+        onClose={() => postRef.current("close")}
+      />
+    ),
     welcome,
     prompts: STARTERS,
     headers: (): Record<string, string> => (tokenRef.current ? { [EMBED_TOKEN_HEADER]: tokenRef.current } : {}),
-    openInApp: (chatId) => void openInApp(chatId, tokenRef.current),
     pageContext: () => context.current,
-    onClose: () => postRef.current("close"),
     onEvent: (type, payload) => {
       postRef.current(type, payload);
       if (type === "message-sent") postRef.current("resize", { height: PANEL_HEIGHT.conversation });
