@@ -7,12 +7,11 @@
 // SCREENSHOTS_PORT (default 3731) moves the worker; the next three ports are its inspector, the host page and the
 // weather stand-in. The worker's log goes to .wrangler/screenshots-worker.log. The images are the README's only:
 // public/.assetsignore keeps them out of the worker's assets, and the build does not count them as a source.
-import { spawn } from "node:child_process";
 import { mkdirSync, openSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { chromium } from "@playwright/test";
-import { bin, buildIfStale, root } from "./worker-build.mjs";
+import { buildIfStale, root, serveWorker } from "./worker-build.mjs";
 
 const PORT = Number(process.env.SCREENSHOTS_PORT || 3731);
 const HOST = "127.0.0.1";
@@ -129,44 +128,18 @@ const hostPage = await listen(HOST_PAGE_PORT, (request, response) => {
 
 mkdirSync(join(root, ".wrangler"), { recursive: true });
 const workerLog = openSync(join(root, ".wrangler", "screenshots-worker.log"), "w");
-const worker = spawn(process.execPath, [join(root, "scripts", "start.mjs")], {
-  cwd: root,
-  env: {
-    ...process.env,
-    SKIP_BUILD: "1",
-    PORT: String(PORT),
-    HOST,
-    INSPECTOR_PORT: String(PORT + 1),
-    PATH: `${bin("")}:${process.env.PATH}`,
-    OPENAI_API_KEY: "",
-    CLOUDFLARE_ACCOUNT_ID: "",
-    CLOUDFLARE_API_TOKEN: "",
-    DEFAULT_MODEL: "",
-    EMBED_MODEL: "",
-    EMBED_INSTRUCTIONS: "",
-    ENABLE_DEMO_MODEL: "",
-    DEMO_DELAY_MS: "5",
-    WEATHER_API_BASE_URL: `http://${HOST}:${WEATHER_PORT}`,
-    EMBED_ALLOWED_ORIGINS: HOST_PAGE_URL,
-  },
-  stdio: ["ignore", workerLog, workerLog],
-});
-const stopWorker = () => worker.kill("SIGTERM");
-process.on("exit", stopWorker);
-
-async function waitForWorker() {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (worker.exitCode !== null) throw new Error(`the worker exited (${worker.exitCode}) before it answered`);
-    try {
-      if ((await fetch(`${URL_BASE}/api/models`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  throw new Error(`the worker did not start on ${URL_BASE}`);
-}
+const workerEnv = {
+  OPENAI_API_KEY: "",
+  CLOUDFLARE_ACCOUNT_ID: "",
+  CLOUDFLARE_API_TOKEN: "",
+  DEFAULT_MODEL: "",
+  EMBED_MODEL: "",
+  EMBED_INSTRUCTIONS: "",
+  ENABLE_DEMO_MODEL: "",
+  DEMO_DELAY_MS: "5",
+  WEATHER_API_BASE_URL: `http://${HOST}:${WEATHER_PORT}`,
+  EMBED_ALLOWED_ORIGINS: HOST_PAGE_URL,
+};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Driving the app (the selectors are the e2e suite's, tests/e2e/pages/chat-page.ts).
@@ -255,8 +228,8 @@ async function shoot(encoder, page, name, { fit = false } = {}) {
 
 const CONTEXT = { locale: "en-US", timezoneId: "Europe/Paris", reducedMotion: "reduce" };
 
+const worker = await serveWorker({ port: PORT, host: HOST, env: workerEnv, stdio: ["ignore", workerLog, workerLog] });
 try {
-  await waitForWorker();
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
@@ -315,7 +288,7 @@ try {
   const total = shots.reduce((sum, shot) => sum + shot.bytes, 0);
   console.log(`edge-chat: ${shots.length} screenshots, ${(total / 1024).toFixed(1)} KB in all, in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 } finally {
-  stopWorker();
+  worker.stop();
   weather.closeAllConnections();
   weather.close();
   hostPage.closeAllConnections();

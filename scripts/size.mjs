@@ -3,15 +3,13 @@
 // never) on its own port, opens each page in Chromium, waits until the network is idle and the composer is there,
 // and sums every script response. Code that loads later (a code block's grammar, say) is not counted: it is not needed
 // for the first paint. Writes bench-results/size.json; the budget is 200 KB per page (`--check` fails above it).
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium } from "@playwright/test";
-import { bin, buildIfStale, root } from "./worker-build.mjs";
+import { buildIfStale, root, serveWorker } from "./worker-build.mjs";
 
 const PORT = Number(process.env.SIZE_PORT || 3721);
-const URL_BASE = `http://127.0.0.1:${PORT}`;
 const BUDGET_KB = 200;
 const PAGES = [
   { name: "chat page", path: "/", ready: "[data-testid=composer-input]" },
@@ -20,38 +18,9 @@ const PAGES = [
 
 if (process.env.SKIP_BUILD !== "1") buildIfStale();
 
-const worker = spawn(process.execPath, [join(root, "scripts", "start.mjs")], {
-  cwd: root,
-  env: {
-    ...process.env,
-    SKIP_BUILD: "1",
-    PORT: String(PORT),
-    INSPECTOR_PORT: String(PORT + 1),
-    PATH: `${bin("")}:${process.env.PATH}`,
-    // The widget starts (gets its token) only where embedding is on.
-    EMBED_ALLOWED_ORIGINS: "https://host.example",
-  },
-  stdio: "ignore",
-});
-const stopWorker = () => worker.kill("SIGTERM");
-process.on("exit", stopWorker);
-
-async function waitForWorker() {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${URL_BASE}/api/models`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  throw new Error(`the worker did not start on ${URL_BASE}`);
-}
-
 const kb = (bytes) => bytes / 1024;
 
-async function measure(browser, { path, ready }) {
+async function measure(browser, url, { path, ready }) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const scripts = new Map();
@@ -61,7 +30,7 @@ async function measure(browser, { path, ready }) {
     const body = await response.body().catch(() => undefined);
     if (body) scripts.set(new URL(response.url()).pathname, { raw: body.length, gzip: gzipSync(body, { level: 9 }).length });
   });
-  await page.goto(`${URL_BASE}${path}`);
+  await page.goto(`${url}${path}`);
   await page.waitForSelector(ready);
   // Whatever the page still fetches by itself once it is up (nothing typed, nothing sent).
   await page.waitForTimeout(2_000);
@@ -71,15 +40,16 @@ async function measure(browser, { path, ready }) {
 }
 
 let failed = false;
+// The widget starts (gets its token) only where embedding is on.
+const worker = await serveWorker({ port: PORT, env: { EMBED_ALLOWED_ORIGINS: "https://host.example" } });
 try {
-  await waitForWorker();
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });
   const results = [];
   for (const target of PAGES) {
-    const result = await measure(browser, target);
+    const result = await measure(browser, worker.url, target);
     results.push({ ...target, ...result });
     console.log(`\n${target.name} (${target.path}): ${kb(result.gzip).toFixed(1)} KB gzipped (${kb(result.raw).toFixed(1)} KB raw), ${result.chunks.length} files, budget ${BUDGET_KB} KB`);
     for (const chunk of result.chunks) console.log(`  ${kb(chunk.gzip).toFixed(1).padStart(7)} KB  ${chunk.file}`);
@@ -89,7 +59,7 @@ try {
   mkdirSync(join(root, "bench-results"), { recursive: true });
   writeFileSync(join(root, "bench-results", "size.json"), JSON.stringify({ at: new Date().toISOString(), budgetKb: BUDGET_KB, pages: results }, null, 2) + "\n");
 } finally {
-  stopWorker();
+  worker.stop();
 }
 if (failed && process.argv.includes("--check")) {
   console.error(`\nover the ${BUDGET_KB} KB budget`);

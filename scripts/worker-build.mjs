@@ -1,8 +1,8 @@
 // The worker build (`opennextjs-cloudflare build` → .open-next/worker.js) and whether it is stale.
-// Shared by scripts/start.mjs (`npm start`) and scripts/test.mjs (`npm test`).
-import { spawnSync } from "node:child_process";
+// Shared by scripts/start.mjs (`npm start`), scripts/test.mjs (`npm test`) and the scripts that drive a served worker.
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
@@ -41,4 +41,40 @@ export function buildIfStale() {
   console.log(built ? "edge-chat: sources changed, rebuilding the worker…" : "edge-chat: building the worker (first run)…");
   const status = buildWorker();
   if (status !== 0) process.exit(status);
+}
+
+/**
+ * Serves the built worker in local workerd (scripts/start.mjs, no build) on `port` for a script that drives it
+ * (npm run size, npm run screenshots): `env` on top of the shell's; its inspector on port + 1. Resolves once
+ * /api/models answers; `stop()` ends it (also when the script exits).
+ */
+export async function serveWorker({ port, host = "127.0.0.1", env = {}, stdio = "ignore" }) {
+  const worker = spawn(process.execPath, [join(root, "scripts", "start.mjs")], {
+    cwd: root,
+    env: {
+      ...process.env,
+      SKIP_BUILD: "1",
+      PORT: String(port),
+      HOST: host,
+      INSPECTOR_PORT: String(port + 1),
+      PATH: `${bin("")}${delimiter}${process.env.PATH ?? ""}`,
+      ...env,
+    },
+    stdio,
+  });
+  const stop = () => worker.kill("SIGTERM");
+  process.on("exit", stop);
+  const url = `http://${host}:${port}`;
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (worker.exitCode !== null) throw new Error(`the worker exited (${worker.exitCode}) before it answered`);
+    try {
+      if ((await fetch(`${url}/api/models`)).ok) return { url, stop };
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  stop();
+  throw new Error(`the worker did not start on ${url}`);
 }
