@@ -34,6 +34,11 @@ const TITLE_PROMPT_MAX = 2_000;
 /** The most a title call can cost: the question (about four characters per token), the instructions, the output. */
 export const TITLE_MAX_TOKENS = Math.ceil(TITLE_PROMPT_MAX / 4) + 60 + TITLE_MAX_OUTPUT;
 
+/** Whether making a title asks the model (a call that costs tokens), or takes the question's first words. */
+export function titleAsksModel(mode: TitleOptions["mode"], modelInfo: ModelSummary): boolean {
+  return mode === "model" && !modelInfo.isDemo;
+}
+
 /**
  * A short title for a new conversation, made from its first question, and the tokens it cost (counted in the daily
  * budgets). Never throws: it falls back to the question.
@@ -41,7 +46,7 @@ export const TITLE_MAX_TOKENS = Math.ceil(TITLE_PROMPT_MAX / 4) + 60 + TITLE_MAX
 export async function generateTitle({ model, modelInfo, question, mode, signal }: TitleOptions): Promise<{ text: string; tokens: number }> {
   const text = question.parts.filter(isTextUIPart).map((part) => part.text).join(" ");
   const fallback = titleFromText(text);
-  if (mode === "prompt" || modelInfo.isDemo) return { text: fallback, tokens: 0 };
+  if (!titleAsksModel(mode, modelInfo)) return { text: fallback, tokens: 0 };
   const prompt = text.slice(0, TITLE_PROMPT_MAX);
   // When the provider does not say (a failed call), about four characters per token of what was sent, plus the output.
   let tokens = Math.ceil(prompt.length / 4) + TITLE_MAX_OUTPUT;

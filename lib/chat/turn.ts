@@ -10,7 +10,7 @@ import { parseChatRequest } from "./request";
 import { openResumableStream, RESUMABLE_SETTINGS, streamRooms, type ResumableStream } from "./resumable";
 import type { Session } from "./session";
 import { STREAM_SETTINGS, streamChat } from "./stream";
-import { generateTitle, TITLE_MAX_TOKENS } from "./title";
+import { generateTitle, TITLE_MAX_TOKENS, titleAsksModel } from "./title";
 
 /**
  * POST /api/chat: validate, check the limits, load the conversation, reserve the turn's budget, store the question,
@@ -42,7 +42,7 @@ export async function runChatTurn(session: Session, request: Request): Promise<R
       messages: turn.messages,
       steps: info.supportsTools ? STREAM_SETTINGS.maxSteps : 1,
       maxOutputTokens: STREAM_SETTINGS.maxOutputTokens,
-      titleTokens: makesTitle && env.CHAT_TITLES === "model" && !info.isDemo ? TITLE_MAX_TOKENS : 0,
+      titleTokens: makesTitle && titleAsksModel(env.CHAT_TITLES, info) ? TITLE_MAX_TOKENS : 0,
     }),
   });
   let resumable: ResumableStream | undefined;
@@ -78,15 +78,15 @@ export async function runChatTurn(session: Session, request: Request): Promise<R
       },
       title:
         makesTitle && question
-        ? {
-            make: async () => {
-              const title = await generateTitle({ model, modelInfo: info, question, mode: env.CHAT_TITLES, signal });
-              titleTokens = title.tokens;
-              return title.text;
-            },
-            save: (title) => chats.setTitleIfEmpty(chatRequest.id, title),
-          }
-        : undefined,
+          ? {
+              make: async () => {
+                const title = await generateTitle({ model, modelInfo: info, question, mode: env.CHAT_TITLES, signal });
+                titleTokens = title.tokens;
+                return title.text;
+              },
+              save: (title) => chats.setTitleIfEmpty(chatRequest.id, title),
+            }
+          : undefined,
     });
   } catch (error) {
     // No answer: nothing was spent.

@@ -1,6 +1,7 @@
 import "server-only";
 import { and, eq, gt, lt } from "drizzle-orm";
 import { z } from "zod";
+import { toBase64Url } from "@/lib/chat/identity";
 import { clientIp, enforceIpRateLimit } from "@/lib/chat/limits";
 import { readJsonBody } from "@/lib/chat/request";
 import { openSession } from "@/lib/chat/session";
@@ -42,8 +43,7 @@ async function hash(code: string): Promise<string> {
 }
 
 function randomCode(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
 }
 
 /** POST /api/embed/handoff `{ chatId }`, from the widget (its token): a code that opens a copy of that chat. */

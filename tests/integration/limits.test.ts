@@ -114,7 +114,8 @@ const reservation = (text: string, titleTokens = 0) => cost(text, titleTokens).s
 /** What one step of such a turn costs at most: the least a turn must be able to reserve to start. */
 const oneStep = (text: string) => cost(text).perStep;
 
-const randomIp = () => `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
+// Wide enough that two tests of this file never draw the same address (the limiters count per address).
+const randomIp = () => `198.18.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 254) + 1}`;
 
 describe("new identities", () => {
   beforeEach(earlyInWindow, 30_000);
