@@ -9,13 +9,13 @@ interface __BaseEnv_CloudflareEnv {
 	NEW_VISITOR_LIMITER: RateLimit;
 	AI: Ai;
 	ASSETS: Fetcher;
-	STREAM_ROOM: DurableObjectNamespace<import("./lib/worker").StreamRoom>;
+	CONVERSATION: DurableObjectNamespace<import("./lib/worker").Conversation>;
 	WORKER_SELF_REFERENCE: Service<typeof import("./lib/worker").default>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./lib/worker");
-		durableNamespaces: "StreamRoom";
+		durableNamespaces: "Conversation";
 	}
 	interface Env extends __BaseEnv_CloudflareEnv {}
 }

@@ -1,6 +1,6 @@
 /**
- * The worker's entry (wrangler.toml `main`): the Next.js app built by @opennextjs/cloudflare, plus the StreamRoom
- * Durable Object that makes answers resumable (lib/chat/stream-room.ts). Every request goes to Next.
+ * The worker's entry (wrangler.toml `main`): the Next.js app built by @opennextjs/cloudflare, plus the Conversation
+ * Durable Object that owns each chat (lib/chat/conversation-object.ts). Every request goes to Next.
  * `.open-next/worker.js` exists only after `npm run build:worker`; wrangler bundles this file together with it.
  *
  * Embedding is enforced here, on every response, from EMBED_ALLOWED_ORIGINS (lib/embed/origins.ts): /embed may be
@@ -17,7 +17,7 @@ import { methodNotAllowed } from "./errors";
 import { createNonce, pageSecurityHeaders, withNonce } from "./security/csp";
 import { withScheme } from "./security/scheme";
 
-export { StreamRoom } from "./chat/stream-room";
+export { Conversation } from "./chat/conversation-object";
 
 function refused(): Response {
   return Response.json(

@@ -4,6 +4,7 @@ import "@/components/app/zodJitless";
 import { useChat } from "@ai-sdk/react";
 import { APICallError, type ChatTransport } from "ai";
 import { useCallback, useEffect, useRef, useState } from "react";
+import type { ChatWithMessagesResponse } from "@/lib/chat/chat-routes";
 import type { ChatMessage } from "@/lib/chat/types";
 import { useOptionalChats } from "@/components/sidebar/ChatsProvider";
 import { pageContextAnswer } from "@/components/embed/pageContext";
@@ -13,13 +14,14 @@ import { ChatHeader } from "./ChatHeader";
 import { Composer } from "./Composer";
 import { EmptyState } from "./EmptyState";
 import { LazyErrorBanner, preloadAnswerParts } from "./lazy";
-import { errorDetails } from "./errorMessage";
+import { errorDetails, TURN_CONFLICT_CODE } from "./errorMessage";
 import { MessageList } from "./MessageList";
 
 import { useModelsContext } from "./ModelsProvider";
 import { ToolApprovalContext } from "./parts/toolApproval";
 import { createTransport, newChatId } from "./transport";
 import { useCountdown, type Wait } from "./useCountdown";
+import { useLiveChat, type LiveEvent } from "./useLiveChat";
 import { useStickToBottom } from "./useStickToBottom";
 
 type ChatProps = {
@@ -39,8 +41,8 @@ export function chatPath(id: string): string {
 }
 
 /**
- * Stops the answer on the server too: an answer outlives its request (a reload resumes it), so aborting the request
- * alone only disconnects. Best effort: where answers are not resumable, the aborted request stops the model.
+ * Stops the answer on the server: an answer belongs to the chat's conversation (lib/chat/conversation-core.ts), not
+ * to the request reading it, so aborting that request alone only disconnects.
  */
 function requestStop(id: string, headers?: Record<string, string>): void {
   void fetch(`/api/chat/${encodeURIComponent(id)}/stop`, { method: "POST", headers }).catch(() => {});
@@ -48,7 +50,7 @@ function requestStop(id: string, headers?: Record<string, string>): void {
 
 /**
  * The transport, with resume requests naming the last message the page was loaded with (`x-chat-known-message`, see
- * lib/chat/resumable.ts): an answer that ended between the page's render and its resume request is then replayed.
+ * lib/chat/conversations.ts): an answer that ended between the page's render and its resume request is then replayed.
  */
 function withKnownMessage(transport: ChatTransport<ChatMessage>, knownId: string | undefined): ChatTransport<ChatMessage> {
   const wrapped: ChatTransport<ChatMessage> = Object.create(transport);
@@ -88,6 +90,8 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
   const [id] = useState(() => chatId ?? newChatId());
   // A chat started on "/" is not stored (nor in the sidebar) until its first message.
   const started = useRef(Boolean(chatId));
+  // Stored (or being stored): the page follows the chat's live channel.
+  const [live, setLive] = useState(Boolean(chatId));
 
   const [{ transport, setModel }] = useState(() => createTransport(embed?.headers));
   const [chatTransport] = useState(() => withKnownMessage(transport, initialMessages?.at(-1)?.id));
@@ -106,6 +110,7 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
     error,
     clearError,
     setMessages,
+    resumeStream,
     addToolOutput,
     addToolApprovalResponse,
   } = useChat<ChatMessage>({
@@ -159,9 +164,10 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
       if (text && (APICallError.isInstance(failure) || failure instanceof TypeError)) {
         setInput((current) => current || text);
       }
-      const { retryAfter } = errorDetails(failure);
+      const { retryAfter, code } = errorDetails(failure);
       setWait(retryAfter === undefined ? undefined : { seconds: retryAfter });
-      if (text && retryAfter !== undefined) unsend(text);
+      // Refused before anything was stored: a limit, or another answer still being written in this chat.
+      if (text && (retryAfter !== undefined || code === TURN_CONFLICT_CODE)) unsend(text);
     },
     onFinish: ({ message, isAbort, isError }) => {
       embed?.onEvent("answer-finished", { chatId: id, status: isAbort ? "stopped" : isError ? "error" : "done" });
@@ -173,6 +179,35 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
     },
   });
   const busy = status === "submitted" || status === "streaming";
+  const busyRef = useRef(busy);
+  useEffect(() => {
+    busyRef.current = busy;
+  });
+
+  /** Another tab (or device) asked something here: show its question, then follow its answer live. */
+  const catchUp = useCallback(
+    async (running: boolean) => {
+      const response = await fetch(`/api/chats/${encodeURIComponent(id)}`, { headers: embed?.headers() }).catch(() => undefined);
+      if (!response?.ok || busyRef.current) return;
+      const { messages: stored } = (await response.json()) as ChatWithMessagesResponse;
+      if (busyRef.current) return;
+      setMessages(stored);
+      if (running) void resumeStream();
+    },
+    [id, embed, setMessages, resumeStream],
+  );
+  // The first `ready` comes with the page as it was loaded (its own resume covers a running answer); later ones
+  // follow a reconnection, after which the page may have missed turns.
+  const connectedBefore = useRef(false);
+  useLiveChat(id, live, embed?.headers, (event: LiveEvent) => {
+    if (event.type === "ready") {
+      const missed = connectedBefore.current;
+      connectedBefore.current = true;
+      if (missed && !busyRef.current) void catchUp(event.running);
+    } else if (event.type === "turn" && !busyRef.current) {
+      void catchUp(true);
+    }
+  });
 
   /** Takes back a message the server refused before storing it: it lives in the composer only until sent again. */
   const unsend = (text: string) => {
@@ -200,6 +235,7 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
       // The first message stores the chat: give it its own URL without a navigation (this component, and the
       // stream about to start, stay as they are) and list it in the sidebar.
       started.current = true;
+      setLive(true);
       if (!embed) window.history.replaceState(null, "", chatPath(id));
       chats?.addChat(id, trimmed);
     } else {
@@ -271,6 +307,14 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
               waitSeconds={wait ? waitSeconds : undefined}
               onRetry={retry}
               onDismiss={clearError}
+              onStopOther={
+                errorDetails(error).code === TURN_CONFLICT_CODE
+                  ? () => {
+                      requestStop(id, embed?.headers());
+                      clearError();
+                    }
+                  : undefined
+              }
             />
           )}
           <Composer

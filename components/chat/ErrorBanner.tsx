@@ -7,6 +7,8 @@ type ErrorBannerProps = {
   waitSeconds?: number;
   onRetry: () => void;
   onDismiss: () => void;
+  /** Instead of Retry: stop the answer that blocks this one (another tab's). */
+  onStopOther?: () => void;
 };
 
 const TONES = {
@@ -27,7 +29,7 @@ const TONES = {
   },
 };
 
-export function ErrorBanner({ message, waitSeconds, onRetry, onDismiss }: ErrorBannerProps) {
+export function ErrorBanner({ message, waitSeconds, onRetry, onDismiss, onStopOther }: ErrorBannerProps) {
   const isLimit = waitSeconds !== undefined;
   const waiting = isLimit && waitSeconds > 0;
   const tone = TONES[isLimit ? "wait" : "error"];
@@ -48,16 +50,27 @@ export function ErrorBanner({ message, waitSeconds, onRetry, onDismiss }: ErrorB
           </span>
         )}
       </p>
-      <button
-        type="button"
-        data-testid="retry-button"
-        onClick={onRetry}
-        disabled={waiting}
-        className={`inline-flex shrink-0 items-center gap-1.5 rounded-lg bg-white px-2.5 py-1 text-xs font-semibold shadow-sm ring-1 disabled:cursor-not-allowed disabled:opacity-50 ${tone.button}`}
-      >
-        <RefreshIcon className="size-3.5" />
-        Retry
-      </button>
+      {onStopOther ? (
+        <button
+          type="button"
+          data-testid="stop-other-button"
+          onClick={onStopOther}
+          className={`inline-flex shrink-0 items-center gap-1.5 rounded-lg bg-white px-2.5 py-1 text-xs font-semibold shadow-sm ring-1 ${tone.button}`}
+        >
+          Stop it
+        </button>
+      ) : (
+        <button
+          type="button"
+          data-testid="retry-button"
+          onClick={onRetry}
+          disabled={waiting}
+          className={`inline-flex shrink-0 items-center gap-1.5 rounded-lg bg-white px-2.5 py-1 text-xs font-semibold shadow-sm ring-1 disabled:cursor-not-allowed disabled:opacity-50 ${tone.button}`}
+        >
+          <RefreshIcon className="size-3.5" />
+          Retry
+        </button>
+      )}
       <button
         type="button"
         aria-label="Dismiss error"

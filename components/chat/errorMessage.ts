@@ -2,8 +2,13 @@ import { APICallError } from "ai";
 
 const GENERIC = "Something went wrong. Try again.";
 
+/** The chat is busy with an answer (another tab's, or one started before a reload): it can be stopped. */
+export const TURN_CONFLICT_CODE = "conflict:turn";
+
 export type ErrorDetails = {
   message: string;
+  /** The server's error code (lib/errors.ts), e.g. `conflict:turn`. */
+  code?: string;
   /** Set for a 429: seconds to wait before trying again. */
   retryAfter?: number;
 };
@@ -24,7 +29,12 @@ function detailsFromJson(text: string): ErrorDetails | undefined {
     return undefined;
   }
   const retryAfter = "retryAfter" in error && typeof error.retryAfter === "number" ? error.retryAfter : undefined;
-  return { message: error.message, ...(retryAfter !== undefined && retryAfter >= 0 ? { retryAfter } : {}) };
+  const code = "code" in error && typeof error.code === "string" ? error.code : undefined;
+  return {
+    message: error.message,
+    ...(code ? { code } : {}),
+    ...(retryAfter !== undefined && retryAfter >= 0 ? { retryAfter } : {}),
+  };
 }
 
 /**

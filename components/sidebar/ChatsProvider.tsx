@@ -59,6 +59,14 @@ function currentChatId(pathname: string | null): string | undefined {
  * The visitor's conversations, shared by the sidebar and the chat: the first page comes from the server render
  * (`initial`; null when that failed, then it is fetched here), later pages from GET /api/chats.
  */
+/** The BroadcastChannel on which tabs tell each other about changes to the chat list. */
+const LIST_CHANNEL = "edge-chat:chats";
+type ListChange =
+  | { kind: "add"; id: string; preview: string }
+  | { kind: "forget"; id: string }
+  | { kind: "touch"; id: string }
+  | { kind: "title"; id: string; title: string };
+
 export function ChatsProvider({ initial, children }: { initial: ChatListResponse | null; children: ReactNode }) {
   const router = useRouter();
   const pathname = usePathname();
@@ -141,6 +149,57 @@ export function ChatsProvider({ initial, children }: { initial: ChatListResponse
 
   const setTitle = useCallback((id: string, title: string) => update(id, { title }), [update]);
 
+  // Other tabs of this browser (the same visitor) hear of every change to the list, so their sidebars stay the same.
+  const channel = useRef<BroadcastChannel | null>(null);
+  const local = useRef({ addChat, forgetChat, touchChat, setTitle });
+  useEffect(() => {
+    local.current = { addChat, forgetChat, touchChat, setTitle };
+  });
+  useEffect(() => {
+    if (typeof BroadcastChannel === "undefined") return;
+    const tabs = new BroadcastChannel(LIST_CHANNEL);
+    tabs.onmessage = ({ data }: MessageEvent<ListChange>) => {
+      if (data.kind === "add") local.current.addChat(data.id, data.preview);
+      else if (data.kind === "forget") local.current.forgetChat(data.id);
+      else if (data.kind === "touch") local.current.touchChat(data.id);
+      else if (data.kind === "title") local.current.setTitle(data.id, data.title);
+    };
+    channel.current = tabs;
+    return () => {
+      tabs.close();
+      channel.current = null;
+    };
+  }, []);
+  const tell = useCallback((change: ListChange) => channel.current?.postMessage(change), []);
+  const addChatEverywhere = useCallback(
+    (id: string, preview: string) => {
+      addChat(id, preview);
+      tell({ kind: "add", id, preview });
+    },
+    [addChat, tell],
+  );
+  const forgetChatEverywhere = useCallback(
+    (id: string) => {
+      forgetChat(id);
+      tell({ kind: "forget", id });
+    },
+    [forgetChat, tell],
+  );
+  const touchChatEverywhere = useCallback(
+    (id: string) => {
+      touchChat(id);
+      tell({ kind: "touch", id });
+    },
+    [touchChat, tell],
+  );
+  const setTitleEverywhere = useCallback(
+    (id: string, title: string) => {
+      setTitle(id, title);
+      tell({ kind: "title", id, title });
+    },
+    [setTitle, tell],
+  );
+
   const rename = useCallback(
     async (id: string, title: string) => {
       const before = latest.current.chats.find((chat) => chat.id === id);
@@ -149,6 +208,7 @@ export function ChatsProvider({ initial, children }: { initial: ChatListResponse
       try {
         const chat = await patchChatTitle(id, title);
         update(id, { title: chat.title });
+        if (chat.title) tell({ kind: "title", id, title: chat.title });
         setState((current) => ({ ...current, error: null }));
         return true;
       } catch (error) {
@@ -157,7 +217,7 @@ export function ChatsProvider({ initial, children }: { initial: ChatListResponse
         return false;
       }
     },
-    [update],
+    [update, tell],
   );
 
   const startNewChat = useCallback(() => {
@@ -174,11 +234,12 @@ export function ChatsProvider({ initial, children }: { initial: ChatListResponse
         return false;
       }
       setState((current) => ({ ...current, chats: current.chats.filter((chat) => chat.id !== id), error: null }));
+      tell({ kind: "forget", id });
       // The open chat is gone: start a new one. (Read the URL itself: a chat started on "/" moved there by replaceState.)
       if (currentChatId(window.location.pathname) === id) startNewChat();
       return true;
     },
-    [startNewChat],
+    [startNewChat, tell],
   );
 
   const clearError = useCallback(() => setState((current) => ({ ...current, error: null })), []);
@@ -188,17 +249,30 @@ export function ChatsProvider({ initial, children }: { initial: ChatListResponse
       ...state,
       currentId,
       loadMore,
-      addChat,
-      forgetChat,
-      touchChat,
-      setTitle,
+      addChat: addChatEverywhere,
+      forgetChat: forgetChatEverywhere,
+      touchChat: touchChatEverywhere,
+      setTitle: setTitleEverywhere,
       rename,
       remove,
       clearError,
       newChatKey,
       startNewChat,
     }),
-    [state, currentId, loadMore, addChat, forgetChat, touchChat, setTitle, rename, remove, clearError, newChatKey, startNewChat],
+    [
+      state,
+      currentId,
+      loadMore,
+      addChatEverywhere,
+      forgetChatEverywhere,
+      touchChatEverywhere,
+      setTitleEverywhere,
+      rename,
+      remove,
+      clearError,
+      newChatKey,
+      startNewChat,
+    ],
   );
   return <ChatsContext value={value}>{children}</ChatsContext>;
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { chatsFor, toSummary, type ChatSummary } from "@/lib/db/chats";
 import { AppError, errorResponse } from "@/lib/errors";
+import { conversationFor, loadConversation } from "./conversations";
 import { readJsonBody } from "./request";
 import { openSession, type Session } from "./session";
 import type { ChatMessage } from "./types";
@@ -91,11 +92,9 @@ export function listChats(request: Request): Promise<Response> {
 /** GET /api/chats/[id] → the chat and its messages, oldest first. */
 export function getChat(request: Request, rawId: string): Promise<Response> {
   return withSession(request, async ({ db, visitorId }) => {
-    const id = parseId(rawId);
-    const chats = chatsFor(db, visitorId);
-    const chat = await chats.get(id);
-    if (!chat) throw notFound();
-    const body: ChatWithMessagesResponse = { chat: toSummary(chat), messages: await chats.messages(id) };
+    const loaded = await loadConversation({ db, visitorId }, parseId(rawId));
+    if (!loaded) throw notFound();
+    const body: ChatWithMessagesResponse = { chat: toSummary(loaded.chat), messages: loaded.messages };
     return json(body);
   });
 }
@@ -115,11 +114,13 @@ export function renameChat(request: Request, rawId: string): Promise<Response> {
   });
 }
 
-/** DELETE /api/chats/[id] → 204; the chat's messages go with it. */
+/** DELETE /api/chats/[id] → 204; the chat's messages go with it (and a running answer stops). */
 export function deleteChat(request: Request, rawId: string): Promise<Response> {
   return withSession(request, async ({ db, visitorId }) => {
     const id = parseId(rawId);
     if (!(await chatsFor(db, visitorId).remove(id))) throw notFound();
+    // The conversation's object: a running answer stops, its messages go.
+    await (await conversationFor(id)).clear({ owner: visitorId, chatId: id });
     return new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
   });
 }

@@ -1,7 +1,6 @@
 import "server-only";
 import { getToolName, isToolUIPart } from "ai";
 import type { ChatTools } from "@/lib/ai/tools";
-import type { ChatStore } from "@/lib/db/chats";
 import { AppError } from "@/lib/errors";
 import { checkConversationLimits, LIMITS, tooLarge, utf8Bytes, type ChatRequest } from "./request";
 import type { ChatMessage } from "./types";
@@ -11,16 +10,9 @@ type ToolPart = Extract<ChatMessage["parts"][number], { toolCallId: string }>;
 export type Turn = {
   /** The conversation the model sees, as stored plus what this request adds. */
   messages: ChatMessage[];
-  /** Whether the chat still needs a title. */
+  /** Whether the chat still needs a title: no answer of it has completed yet (a title is made after the first). */
   needsTitle: boolean;
-  /**
-   * Stores what this request changes (a new chat, the question, a regeneration's dropped answer). Separate, so a turn
-   * refused after loading (its budget) changes nothing.
-   */
-  commit: () => Promise<void>;
 };
-
-const notFound = () => new AppError("not_found:chat", "This chat does not exist.");
 
 /** A browser tool has no `execute` on the server: the page answers it. */
 export function isBrowserTool(tools: ChatTools, name: string): boolean {
@@ -79,35 +71,26 @@ export function mergeClientAnswers(stored: ChatMessage, client: ChatMessage, too
 }
 
 /**
- * Loads the conversation from D1 and applies this request to it: a new user message (saved before the model is
- * called), answers to the last assistant message, or a regeneration (which drops the old answer).
- * Another visitor's chat is "not found", so ids cannot be probed.
+ * Applies this request to the stored conversation (its object sends it along, lib/chat/conversation-core.ts): a new
+ * user message, answers to the last assistant message, or a regeneration (which drops the old answer). The object
+ * stores the change once the turn is accepted; this only checks it and gives the model its input.
  */
-export async function prepareTurn(chats: ChatStore, request: ChatRequest, tools: ChatTools): Promise<Turn> {
-  const { id, message, trigger, messageId, model } = request;
-  const chat = await chats.get(id);
-  if (!chat && (trigger !== "submit-message" || message?.role !== "user")) throw notFound();
-  // A new chat is created with its question (commit): the id may still turn out to be someone else's.
-  const createChat = async () => {
-    if (!chat && !(await chats.create({ id, model }))) throw notFound();
-  };
-  let stored = chat ? await chats.messages(id) : [];
-  const needsTitle = !chat || chat.title === null;
+export function prepareTurn(stored: ChatMessage[], request: ChatRequest, tools: ChatTools): Turn {
+  const { message, trigger, messageId } = request;
+  const needsTitle = !stored.some((candidate) => candidate.role === "assistant" && candidate.metadata?.status === "complete");
   const checkLimits = (messages: ChatMessage[]) => checkConversationLimits(messages, (name) => isBrowserTool(tools, name));
 
   if (trigger === "regenerate-message") {
     const index = stored.findIndex((candidate) => candidate.id === messageId);
     const target = stored[index];
-    let commit = async () => {};
-    if (target?.role === "assistant") {
-      commit = () => chats.deleteMessagesFrom(id, target.id);
-      stored = stored.slice(0, index);
-    } else if (target === undefined && stored.at(-1)?.role !== "user") {
+    let messages = stored;
+    if (target?.role === "assistant") messages = stored.slice(0, index);
+    else if (target === undefined && stored.at(-1)?.role !== "user") {
       throw new AppError("not_found:chat", "There is no such answer to regenerate.");
     }
-    if (stored.at(-1)?.role !== "user") throw new AppError("bad_request:chat", "There is no question to answer again.");
-    checkLimits(stored);
-    return { messages: stored, needsTitle, commit };
+    if (messages.at(-1)?.role !== "user") throw new AppError("bad_request:chat", "There is no question to answer again.");
+    checkLimits(messages);
+    return { messages, needsTitle };
   }
 
   if (!message) throw new AppError("bad_request:chat", "Send the new message as `message`.");
@@ -117,11 +100,7 @@ export async function prepareTurn(chats: ChatStore, request: ChatRequest, tools:
     }
     const messages = [...stored, message];
     checkLimits(messages);
-    const commit = async () => {
-      await createChat();
-      await chats.saveMessage(id, { message, status: "complete" });
-    };
-    return { messages, needsTitle, commit };
+    return { messages, needsTitle };
   }
 
   // The client continues the last answer (a tool approval or a browser tool's output).
@@ -133,5 +112,5 @@ export async function prepareTurn(chats: ChatStore, request: ChatRequest, tools:
   if (!merged) throw new AppError("conflict:chat", "This answer has nothing new to continue from.");
   const messages = [...stored.slice(0, -1), merged];
   checkLimits(messages);
-  return { messages, needsTitle, commit: async () => {} };
+  return { messages, needsTitle };
 }

@@ -123,6 +123,20 @@ export async function visitorCookie(visitorId: string, secret: string, secure: b
   ].join("; ");
 }
 
+/**
+ * The token of the turn runner (POST /api/chat/run, lib/chat/turn.ts): conversation objects send it with the turns
+ * they dispatch, so nobody else can run a turn in a visitor's name. Never leaves the server.
+ */
+const RUNNER_CONTEXT = "edge-chat turn runner v1";
+
+export function runnerToken(secret: string): Promise<string> {
+  return sign(secret, RUNNER_CONTEXT);
+}
+
+export function validRunnerToken(token: string | null, secret: string): Promise<boolean> {
+  return token ? verifySignature(secret, RUNNER_CONTEXT, token) : Promise.resolve(false);
+}
+
 async function sign(secret: string, data: string): Promise<string> {
   const key = await signingKey(secret);
   return toBase64Url(new Uint8Array(await crypto.subtle.sign("HMAC", key, encode(data))));

@@ -6,6 +6,7 @@ import { chatsFor, type ChatPage, type ChatSummary } from "@/lib/db/chats";
 import { getDb } from "@/lib/db/client";
 import { readEnv } from "@/lib/env";
 import { isHttps } from "@/lib/security/scheme";
+import { loadConversation } from "./conversations";
 import { knownVisitorId, sessionSecret } from "./identity";
 import type { ChatMessage } from "./types";
 
@@ -50,9 +51,9 @@ export const loadChat = cache(async (id: string): Promise<LoadedChat | undefined
   if (!id || id.length > 128) return undefined;
   const visitorId = await currentVisitor();
   if (!visitorId) return undefined;
-  const chats = chatsFor(await getDb(), visitorId);
-  const chat = await chats.get(id);
-  if (!chat) return undefined;
+  const loaded = await loadConversation({ db: await getDb(), visitorId }, id);
+  if (!loaded) return undefined;
+  const { chat, messages } = loaded;
   return {
     chat: {
       id: chat.id,
@@ -61,6 +62,6 @@ export const loadChat = cache(async (id: string): Promise<LoadedChat | undefined
       createdAt: chat.createdAt.toISOString(),
       updatedAt: chat.updatedAt.toISOString(),
     },
-    messages: await chats.messages(id),
+    messages,
   };
 });

@@ -25,7 +25,8 @@ export type Session = {
   waitUntil(task: Promise<unknown>): void;
 };
 
-function waitUntil(task: Promise<unknown>): void {
+/** Keeps the worker alive until `task` settles, after the response (plain Node: it simply runs on). */
+export function waitUntil(task: Promise<unknown>): void {
   try {
     getCloudflareContext().ctx.waitUntil(task);
   } catch {

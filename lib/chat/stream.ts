@@ -1,7 +1,6 @@
 import "server-only";
 import {
   APICallError,
-  consumeStream,
   convertToModelMessages,
   createUIMessageStream,
   createUIMessageStreamResponse,
@@ -36,7 +35,7 @@ const HEADERS = {
 
 const CONNECTION_FAILED = "The connection to the model provider failed. Try again.";
 
-/** An answer that reached its duration cap (a resumable answer whose page went away). */
+/** An answer that reached its duration cap (TURN_SETTINGS.maxAnswerMs: it no longer ends with its page). */
 class AnswerTimeLimitError extends Error {
   constructor() {
     super("The answer reached its time limit and was cut off.");
@@ -146,23 +145,16 @@ export type StreamChatOptions = {
   extraInstructions?: string;
   /** Signs approval requests so a client cannot forge an approval. */
   approvalSecret: string;
-  /**
-   * Aborts the model call: the request's signal (the client stops or disconnects), or, for a resumable answer, the
-   * stop requested through its stream room.
-   */
+  /** Aborts the model call: Stop (through the conversation object), or the object going away. */
   signal: AbortSignal;
   /** The model sent nothing for this long (before its first output or between chunks): the answer is cut off. */
   stallMs: number;
-  /** A hard cap on the whole answer, for answers that no longer end when their page goes away (resumable ones). */
+  /** A hard cap on the whole answer (it no longer ends when its page goes away). */
   maxDurationMs?: number;
-  /** A resumable answer: the SSE copy read on the server goes to its stream room (lib/chat/resumable.ts). */
-  resumable?: { feed: (copy: ReadableStream<string>) => Promise<void> };
   /** Runs once when the answer ends, however it ends, with the answer as far as it got (to save it). */
   onAnswerEnd?: (answer: ChatMessage, status: MessageStatus) => Promise<void>;
   /** A new conversation's title: made alongside the answer, saved and sent (`data-title`) after it succeeds. */
   title?: { make: () => Promise<string>; save: (title: string) => Promise<void> };
-  /** Keeps the worker alive for work that outlives the response (the save after a disconnect). */
-  waitUntil?: (task: Promise<unknown>) => void;
 };
 
 /** One chat turn: UI messages in, a UI message stream (SSE) out. */
@@ -247,12 +239,5 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
     headers: HEADERS,
     keepAliveMs: STREAM_SETTINGS.keepAliveMs,
     stream: stream.pipeThrough(coalesceTextDeltas()),
-    // A copy read to the end on the server, so the answer is saved even when the client goes away mid-stream (and,
-    // for a resumable answer, buffered in its stream room for readers who come back).
-    consumeSseStream: ({ stream: copy }) => {
-      const done = options.resumable ? options.resumable.feed(copy) : consumeStream({ stream: copy });
-      options.waitUntil?.(done);
-      return done;
-    },
   });
 }

@@ -1,80 +1,158 @@
 import "server-only";
 import { resolveModel } from "@/lib/ai/models";
 import { createChatTools, withoutEmbedTools } from "@/lib/ai/tools";
-import { chatsFor, type ChatStore } from "@/lib/db/chats";
+import { chatsFor } from "@/lib/db/chats";
+import { getDb } from "@/lib/db/client";
 import { notesFor } from "@/lib/db/notes";
 import { tokenLedger } from "@/lib/db/usage";
+import { readEnv } from "@/lib/env";
+import { AppError, errorResponse } from "@/lib/errors";
+import { LEGACY_CHAT_CODE, RUNNER_TOKEN_HEADER, type DispatchBody } from "./conversation-core";
+import { conversationFor } from "./conversations";
 import { prepareTurn } from "./history";
-import { clientIp, enforceTurnRateLimits, reserveTurnBudget, tokensSpent, turnCost } from "./limits";
+import { runnerToken, sessionSecret, validRunnerToken } from "./identity";
+import { clientIp, enforceTurnRateLimits, reserveTurnBudget, tokensSpent, turnCost, type TurnBudget } from "./limits";
 import { parseChatRequest } from "./request";
-import { openResumableStream, RESUMABLE_SETTINGS, streamRooms, type ResumableStream } from "./resumable";
-import type { Session } from "./session";
+import { waitUntil, type Session } from "./session";
 import { STREAM_SETTINGS, streamChat } from "./stream";
 import { generateTitle, TITLE_MAX_TOKENS, titleAsksModel } from "./title";
 
 /**
- * POST /api/chat: validate, check the limits, load the conversation, reserve the turn's budget, store the question,
- * stream the answer, save it however it ends and settle the budget with what it cost.
+ * A chat turn, in two parts:
+ * - `startChatTurn` (POST /api/chat, the visitor's request): identity, validation, rate limits; then it hands the turn
+ *   to the chat's conversation object and streams back what the object streams. It owns nothing: closing the page
+ *   only stops its reading.
+ * - `runTurn` (POST /api/chat/run, called by the object, lib/chat/conversation-object.ts): the turn itself. It
+ *   checks the turn against the history the object sent, then starts the model call at once and, alongside it, claims
+ *   a new chat's id in D1 and reserves the turn's budget: its response (the answer's stream, or a JSON error) goes out
+ *   once both are done, so a refused turn never reaches anyone and the first token does not wait for D1 first.
+ *   At the end it stores the answer in the object and settles the budget with what the turn cost.
  */
-export async function runChatTurn(session: Session, request: Request): Promise<Response> {
+
+export const TURN_SETTINGS = {
+  /** The longest an answer may take: it no longer ends with its page, so this caps the model call. */
+  maxAnswerMs: 5 * 60_000,
+};
+
+/** Passed from the visitor's request to the runner through the object (`TurnInput.context`). */
+type TurnContext = { model: string; embedded: boolean; ip: string | null };
+
+export async function startChatTurn(session: Session, request: Request): Promise<Response> {
   const { env, db, visitorId } = session;
   const allTools = createChatTools({ weatherBaseUrl: env.WEATHER_API_BASE_URL, notes: notesFor(db, visitorId) });
   const tools = session.embedded ? allTools : withoutEmbedTools(allTools);
   const chatRequest = await parseChatRequest(request, tools);
   // The embed preset is the server's: embedded chats use EMBED_MODEL (else the default), whatever the widget asks.
-  const { model, info } = resolveModel(env, session.embedded ? env.EMBED_MODEL : chatRequest.model);
+  const { info } = resolveModel(env, session.embedded ? env.EMBED_MODEL : chatRequest.model);
   // Before anything is stored: a refused turn leaves the conversation as it was.
   await session.mint();
   const ip = clientIp(request);
   await enforceTurnRateLimits({ visitorId, embedded: session.embedded, ip });
-  const chats = chatsFor(db, visitorId);
-  const turn = await prepareTurn(chats, chatRequest, tools);
-  const question = turn.messages.findLast((message) => message.role === "user");
-  const makesTitle = turn.needsTitle && question !== undefined;
-  const budget = await reserveTurnBudget({
-    env,
-    secret: session.secret,
-    visitorId,
+  const { id, trigger, message, messageId } = chatRequest;
+  const context: TurnContext & { token: string } = {
+    model: info.id,
     embedded: session.embedded,
     ip,
-    ledger: tokenLedger(db),
-    cost: turnCost({
-      messages: turn.messages,
-      steps: info.supportsTools ? STREAM_SETTINGS.maxSteps : 1,
-      maxOutputTokens: STREAM_SETTINGS.maxOutputTokens,
-      titleTokens: makesTitle && titleAsksModel(env.CHAT_TITLES, info) ? TITLE_MAX_TOKENS : 0,
-    }),
-  });
-  let resumable: ResumableStream | undefined;
+    token: await runnerToken(session.secret),
+  };
+  const conversation = await conversationFor(id);
+  const response = await conversation.startTurn({ owner: visitorId, request: { id, trigger, message, messageId }, context });
+  // A copy: the object's response headers are immutable here, and the visitor's cookie goes on them.
+  return new Response(response.body, response);
+}
+
+/** POST /api/chat/run: only conversation objects may call it (the runner token). */
+export async function runTurnRequest(request: Request): Promise<Response> {
   try {
-    await turn.commit();
-    // A resumable answer (where the worker has stream rooms) outlives its request: it stops through POST …/stop.
-    resumable = await openResumable(chats, chatRequest.id);
-    const signal = resumable?.signal ?? request.signal;
+    const env = await readEnv();
+    if (!(await validRunnerToken(request.headers.get(RUNNER_TOKEN_HEADER), sessionSecret(env)))) {
+      throw new AppError("not_found:api", "Not found.");
+    }
+    return await runTurn((await request.json()) as DispatchBody, request.signal);
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+/** The turn the conversation object dispatched; `signal` fires when the object stops reading (it went away). */
+export async function runTurn(body: DispatchBody, signal?: AbortSignal): Promise<Response> {
+  try {
+    return await runTurnUnsafe(body, signal);
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Promise<Response> {
+  const { owner, turnId, request } = body;
+  const context = body.context as TurnContext;
+  const env = await readEnv();
+  const secret = sessionSecret(env);
+  const db = await getDb();
+  const allTools = createChatTools({ weatherBaseUrl: env.WEATHER_API_BASE_URL, notes: notesFor(db, owner) });
+  const tools = context.embedded ? allTools : withoutEmbedTools(allTools);
+  const { model, info } = resolveModel(env, context.model);
+  const turn = prepareTurn(body.history, { ...request, model: context.model }, tools);
+  const chats = chatsFor(db, owner);
+  const conversation = await conversationFor(request.id);
+  const question = turn.messages.findLast((message) => message.role === "user");
+  const makesTitle = turn.needsTitle && question !== undefined;
+  const maxSteps = info.supportsTools ? STREAM_SETTINGS.maxSteps : 1;
+
+  // What must hold before anyone sees the answer, checked while the model already works on it.
+  const claim = async () => {
+    if (!body.newChat || (await chats.create({ id: request.id, model: context.model }))) return;
+    // The id is taken: this visitor's chat from before the objects (the object imports it), or someone else's.
+    if (await chats.get(request.id)) throw new AppError(LEGACY_CHAT_CODE, "This chat's history is being moved.");
+    throw new AppError("not_found:chat", "This chat does not exist.");
+  };
+  const reserve = () =>
+    reserveTurnBudget({
+      env,
+      secret,
+      visitorId: owner,
+      embedded: context.embedded,
+      ip: context.ip,
+      ledger: tokenLedger(db),
+      cost: turnCost({
+        messages: turn.messages,
+        steps: maxSteps,
+        maxOutputTokens: STREAM_SETTINGS.maxOutputTokens,
+        titleTokens: makesTitle && titleAsksModel(env.CHAT_TITLES, info) ? TITLE_MAX_TOKENS : 0,
+      }),
+    });
+
+  const start = (steps: number) => {
+    const stop = new AbortController();
+    let budget: TurnBudget | undefined;
+    const signal = objectGone ? AbortSignal.any([stop.signal, objectGone]) : stop.signal;
     let titleTokens = 0;
-    return await streamChat({
+    const response = streamChat({
       model,
       modelInfo: info,
       messages: turn.messages,
       tools,
-      maxSteps: budget.steps,
-      extraInstructions: session.embedded ? embedInstructions(env.EMBED_INSTRUCTIONS) : undefined,
-      approvalSecret: `tool-approval:${session.secret}`,
+      maxSteps: steps,
+      extraInstructions: context.embedded ? embedInstructions(env.EMBED_INSTRUCTIONS) : undefined,
+      approvalSecret: `tool-approval:${secret}`,
       signal,
       stallMs: env.UPSTREAM_STALL_MS,
-      maxDurationMs: resumable ? RESUMABLE_SETTINGS.maxAnswerMs : undefined,
-      resumable,
-      waitUntil: session.waitUntil,
-      // The chat keeps the room's id after the save (lib/chat/resumable.ts): the room knows the answer has ended.
-      // The charge does not depend on the save: a chat deleted mid-answer is still paid for.
+      maxDurationMs: TURN_SETTINGS.maxAnswerMs,
+      // Only an accepted turn (`budget` set) is saved and paid for. The charge does not depend on the save.
       onAnswerEnd: async (answer, status) => {
+        if (!budget) return;
         // Only a finished answer carries this turn's usage: a continued answer that stopped still holds the last one's.
         const spent = status === "complete" ? answer.metadata?.usage : undefined;
-        const results = await Promise.allSettled([
+        const saved = { ...answer, metadata: { ...answer.metadata, model: info.id, ...(spent ? { usage: spent } : {}) } };
+        const work = Promise.allSettled([
           budget.settle(tokensSpent(spent, turn.messages, answer) + titleTokens),
-          chats.saveMessage(chatRequest.id, { message: answer, status, model: info.id, usage: spent }),
-        ]);
-        for (const result of results) if (result.status === "rejected") console.error("ending the answer:", result.reason);
+          conversation.saveAnswer(turnId, saved, status),
+          chats.touch(request.id, info.id),
+        ]).then((results) => {
+          for (const result of results) if (result.status === "rejected") console.error("ending the answer:", result.reason);
+        });
+        waitUntil(work);
+        await work;
       },
       title:
         makesTitle && question
@@ -84,18 +162,36 @@ export async function runChatTurn(session: Session, request: Request): Promise<R
                 titleTokens = title.tokens;
                 return title.text;
               },
-              save: (title) => chats.setTitleIfEmpty(chatRequest.id, title),
+              save: (title) => chats.setTitleIfEmpty(request.id, title),
             }
           : undefined,
     });
+    return { stop, response, accept: (accepted: TurnBudget) => void (budget = accepted) };
+  };
+
+  let turnRun = start(maxSteps);
+  let accepted: TurnBudget;
+  try {
+    [, accepted] = await Promise.all([claim(), reserve()]);
   } catch (error) {
-    // No answer: nothing was spent.
-    await Promise.allSettled([
-      budget.settle(0),
-      ...(resumable ? [resumable.abandon(), chats.clearActiveStream(chatRequest.id, resumable.id)] : []),
-    ]);
+    turnRun.stop.abort();
+    void (await turnRun.response).body?.cancel();
     throw error;
   }
+  if (accepted.steps < maxSteps) {
+    // The budget left pays for fewer steps: run the turn again within them (rare: the day's budget is nearly spent).
+    turnRun.stop.abort();
+    void (await turnRun.response).body?.cancel();
+    turnRun = start(accepted.steps);
+  }
+  turnRun.accept(accepted);
+  const { stop } = turnRun;
+  // Stop (POST /api/chat/[id]/stop) reaches the object, which answers this call.
+  void conversation.whenStopped(turnId).then(
+    (stopped) => stopped && stop.abort(new DOMException("The answer was stopped.", "AbortError")),
+    () => {},
+  );
+  return turnRun.response;
 }
 
 /** What an embedded chat is told on top of the usual instructions (EMBED_INSTRUCTIONS is the site owner's). */
@@ -104,19 +200,4 @@ function embedInstructions(custom: string | undefined): string {
     "You are embedded in another website as its chat widget. Use getPageContext when the user asks about the page or site they are on.",
     ...(custom ? [custom] : []),
   ].join("\n");
-}
-
-/** Opens the answer's stream room and records it as the chat's active stream; undefined without rooms. */
-async function openResumable(chats: ChatStore, chatId: string): Promise<ResumableStream | undefined> {
-  const rooms = await streamRooms();
-  if (!rooms) return undefined;
-  let resumable: ResumableStream;
-  try {
-    resumable = await openResumableStream(rooms);
-  } catch (error) {
-    console.error("resumable stream: no stream room, this answer will not be resumable:", error);
-    return undefined;
-  }
-  await chats.setActiveStream(chatId, resumable.id);
-  return resumable;
 }

@@ -1,9 +1,7 @@
 import "server-only";
-import { and, asc, desc, eq, lt, or, sql } from "drizzle-orm";
-import type { LanguageModelUsage } from "ai";
-import type { ChatMessage } from "@/lib/chat/types";
+import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import type { Database } from "./client";
-import { chats, messages, type ChatRow, type MessageStatus } from "./schema";
+import { chats, type ChatRow } from "./schema";
 
 export type ChatSummary = Pick<ChatRow, "id" | "title" | "model"> & { createdAt: string; updatedAt: string };
 export type ChatPage = { chats: ChatSummary[]; nextCursor: string | null };
@@ -29,13 +27,6 @@ function decodeCursor(cursor: string | undefined): { at: Date; id: string } | un
   const match = cursor?.match(/^(\d{1,15}):(.{1,128})$/);
   return match ? { at: new Date(Number(match[1])), id: match[2] } : undefined;
 }
-
-export type SaveMessage = {
-  message: ChatMessage;
-  status: MessageStatus;
-  model?: string;
-  usage?: LanguageModelUsage;
-};
 
 /**
  * One visitor's conversations. Every read and write is scoped to `ownerId`: another visitor's chat behaves exactly
@@ -95,106 +86,26 @@ export function chatsFor(db: Database, ownerId: string) {
     },
 
     /**
-     * A copy of the chat, with its messages (their parts through `copyParts`), for another visitor; its new id, or
-     * undefined when this visitor has no such chat. The copy is independent: nothing either does later reaches the other.
+     * A copy of the chat's row for another visitor (the embed handoff; its messages go to the copy's conversation
+     * object): the copy's new id, or undefined when this visitor has no such chat.
      */
-    async copyTo(id: string, newOwnerId: string, copyParts: (parts: unknown[]) => unknown[]): Promise<string | undefined> {
+    async copyFor(id: string, newOwnerId: string): Promise<string | undefined> {
       const chat = await get(id);
       if (!chat) return undefined;
-      const rows = await db.select().from(messages).where(eq(messages.chatId, id)).orderBy(asc(messages.createdAt), asc(sql`rowid`));
       const copyId = crypto.randomUUID();
       const now = new Date();
-      // One row per statement: D1 binds at most 100 parameters to one.
-      await db.batch([
-        db.insert(chats).values({ id: copyId, ownerId: newOwnerId, title: chat.title, model: chat.model, createdAt: now, updatedAt: now }),
-        ...rows.map((row) => db.insert(messages).values({ ...row, chatId: copyId, parts: copyParts(row.parts) })),
-      ]);
+      await db.insert(chats).values({ id: copyId, ownerId: newOwnerId, title: chat.title, model: chat.model, createdAt: now, updatedAt: now });
       return copyId;
+    },
+
+    /** A turn ended: the chat moves to the top of the list, with the model that answered. */
+    async touch(id: string, model: string): Promise<void> {
+      await db.update(chats).set({ updatedAt: new Date(), model }).where(owned(id));
     },
 
     async remove(id: string): Promise<boolean> {
       const rows = await db.delete(chats).where(owned(id)).returning({ id: chats.id });
       return rows.length > 0;
-    },
-
-    /** The chat's messages, oldest first, with their stored status in the metadata. */
-    async messages(chatId: string): Promise<ChatMessage[]> {
-      const rows = await db
-        .select({ message: messages })
-        .from(messages)
-        .innerJoin(chats, eq(messages.chatId, chats.id))
-        .where(and(eq(chats.id, chatId), eq(chats.ownerId, ownerId)))
-        .orderBy(asc(messages.createdAt), asc(sql`${messages}.rowid`));
-      return rows.map(({ message }) => ({
-        id: message.id,
-        role: message.role,
-        parts: message.parts as ChatMessage["parts"],
-        metadata: {
-          status: message.status,
-          ...(message.model ? { model: message.model } : {}),
-          ...(message.usage ? { usage: message.usage } : {}),
-        },
-      }));
-    },
-
-    /** Inserts or replaces one message of an owned chat and marks the chat as updated. */
-    async saveMessage(chatId: string, { message, status, model, usage }: SaveMessage): Promise<void> {
-      const now = new Date();
-      if (!(await get(chatId))) throw new Error("saveMessage: not this visitor's chat");
-      await db.batch([
-        db
-          .insert(messages)
-          .values({ id: message.id, chatId, role: message.role as "user" | "assistant", parts: message.parts, status, model, usage, createdAt: now })
-          .onConflictDoUpdate({ target: [messages.chatId, messages.id], set: { parts: message.parts, status, model, usage } }),
-        db.update(chats).set({ updatedAt: now, ...(model ? { model } : {}) }).where(owned(chatId)),
-      ]);
-    },
-
-    /**
-     * Records the latest answer's stream (its StreamRoom id), so a reload can resume it. False: not this visitor's
-     * chat. The room says whether it is still streaming.
-     */
-    async setActiveStream(chatId: string, streamId: string): Promise<boolean> {
-      const rows = await db.update(chats).set({ activeStreamId: streamId }).where(owned(chatId)).returning({ id: chats.id });
-      return rows.length > 0;
-    },
-
-    /** The latest answer's stream, or null (also for another visitor's or a missing chat). */
-    async activeStream(chatId: string): Promise<string | null> {
-      const row = await db.select({ streamId: chats.activeStreamId }).from(chats).where(owned(chatId)).get();
-      return row?.streamId ?? null;
-    },
-
-    /** The id and role of the chat's last message (undefined: none, or not this visitor's chat). */
-    async lastMessage(chatId: string): Promise<{ id: string; role: "user" | "assistant" } | undefined> {
-      return db
-        .select({ id: messages.id, role: messages.role })
-        .from(messages)
-        .innerJoin(chats, eq(messages.chatId, chats.id))
-        .where(and(eq(chats.id, chatId), eq(chats.ownerId, ownerId)))
-        .orderBy(desc(messages.createdAt), desc(sql`${messages}.rowid`))
-        .limit(1)
-        .get();
-    },
-
-    /** Forgets `streamId` as the active stream, unless a newer answer has replaced it meanwhile. */
-    async clearActiveStream(chatId: string, streamId: string): Promise<void> {
-      await db
-        .update(chats)
-        .set({ activeStreamId: null })
-        .where(and(owned(chatId), eq(chats.activeStreamId, streamId)));
-    },
-
-    /** Regenerate: drops this message and everything after it (rowid is insertion order). */
-    async deleteMessagesFrom(chatId: string, messageId: string): Promise<void> {
-      if (!(await get(chatId))) return;
-      const from = await db
-        .select({ rowid: sql<number>`rowid` })
-        .from(messages)
-        .where(and(eq(messages.id, messageId), eq(messages.chatId, chatId)))
-        .get();
-      if (!from) return;
-      await db.delete(messages).where(and(eq(messages.chatId, chatId), sql`rowid >= ${from.rowid}`));
     },
   };
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { getCloudflareContext } from "@opennextjs/cloudflare";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import { emulateRemoteD1 } from "@/lib/bench/remote-latency";
 import { AppError } from "@/lib/errors";
 import * as schema from "./schema";
 
@@ -29,7 +30,7 @@ export async function getDb(): Promise<Database> {
   }
   let db = instances.get(binding);
   if (!db) {
-    db = drizzle(binding, { schema });
+    db = drizzle(emulateRemoteD1(binding), { schema });
     instances.set(binding, db);
   }
   return db;

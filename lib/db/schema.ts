@@ -32,19 +32,18 @@ export const chats = sqliteTable(
     model: text("model"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
-    /**
-     * The latest answer's stream (the id of its StreamRoom Durable Object, lib/chat/stream-room.ts), so a reload can
-     * resume it; the room tells whether it is still streaming. Null before the first resumable answer, and again once
-     * its room is gone (lib/chat/resumable.ts).
-     */
-    activeStreamId: text("active_stream_id"),
   },
   (table) => [index("chats_owner_updated_idx").on(table.ownerId, table.updatedAt)],
 );
 
-export const MESSAGE_STATUSES = ["streaming", "complete", "stopped", "error"] as const;
+/** `interrupted`: the answer stopped because its server went away (a restart); kept as far as it got. */
+export const MESSAGE_STATUSES = ["streaming", "complete", "stopped", "error", "interrupted"] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
+/**
+ * Messages of chats from before each conversation had its own Durable Object (lib/chat/conversation-core.ts keeps
+ * them now): a chat's first use imports its rows there and deletes them here (lib/db/legacy-messages.ts).
+ */
 export const messages = sqliteTable(
   "messages",
   {

@@ -5,7 +5,10 @@ import { toBase64Url } from "@/lib/chat/identity";
 import { clientIp, enforceIpRateLimit } from "@/lib/chat/limits";
 import { readJsonBody } from "@/lib/chat/request";
 import { openSession } from "@/lib/chat/session";
+import { conversationFor, loadConversation } from "@/lib/chat/conversations";
+import type { ChatMessage } from "@/lib/chat/types";
 import { chatsFor } from "@/lib/db/chats";
+import type { Database } from "@/lib/db/client";
 import { handoffCodes } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { EMBED_TOKEN_HEADER, fromOwnPage } from "./origins";
@@ -35,6 +38,17 @@ const PENDING_TOOL_STATES = new Set(["input-streaming", "input-available", "appr
 export function settledParts(parts: unknown[]): unknown[] {
   return parts.filter((part) => !PENDING_TOOL_STATES.has((part as { state?: string }).state ?? ""));
 }
+/** A copy of the widget visitor's chat for the app's visitor: its row in D1, its settled messages in a new object. */
+async function copyChat(db: Database, ownerId: string, chatId: string, newOwnerId: string): Promise<string | undefined> {
+  const source = await loadConversation({ db, visitorId: ownerId }, chatId);
+  if (!source) return undefined;
+  const copyId = await chatsFor(db, ownerId).copyFor(chatId, newOwnerId);
+  if (!copyId) return undefined;
+  const messages = source.messages.map((message) => ({ ...message, parts: settledParts(message.parts) as ChatMessage["parts"] }));
+  await (await conversationFor(copyId)).adopt(newOwnerId, messages);
+  return copyId;
+}
+
 export type HandoffResponse = { path: string };
 
 async function hash(code: string): Promise<string> {
@@ -97,7 +111,7 @@ export async function redeemHandoffCode(request: Request): Promise<Response> {
   }
   let copyId: string | undefined;
   try {
-    copyId = await chatsFor(db, claim.ownerId).copyTo(claim.chatId, session.visitorId, settledParts);
+    copyId = await copyChat(db, claim.ownerId, claim.chatId, session.visitorId);
   } catch (error) {
     // The link stays good for another try.
     await db.insert(handoffCodes).values(claim).catch(() => {});

@@ -1,0 +1,1 @@
+ALTER TABLE `chats` DROP COLUMN `active_stream_id`;
