@@ -9,6 +9,10 @@
 // - 10, 100 and 500 concurrent streams (500: full run only): added latency p50/p99, errors, workerd RSS per open stream;
 // - abort cost per provider: Stop (POST /api/chat/<id>/stop) → the upstream request closed, and what a closed tab
 //   (the client aborts its fetch) does: answers are resumable in workerd, so the answer is expected to run on.
+// - conversation objects: TTFT added with 40 ms added to every D1 and Durable Object call (BENCH_REMOTE_MS, as the
+//   network adds on Cloudflare; local workerd answers in microseconds), for a new chat and for a follow-up turn,
+//   against the same without it: (difference / 40 ms) is the number of sequential remote calls before the first
+//   token; and the Durable Object SQLite rows one 1,000-token answer writes (from the object's per-turn log line).
 // Writes the numbers to bench-results/bench-results.json (gitignored). A tool, not a test: nothing here asserts.
 // - with --render: client rendering in Chromium of a 20,000-token markdown answer streamed at 100 tokens/s (200 s;
 //   2,000 tokens with --quick): main-thread long tasks (total, longest, count) and the time from the upstream's last
@@ -53,6 +57,9 @@ const config = {
   abortTimeoutMs: 5_000, // how long to wait for the upstream to close after Stop
   tabCloseTokens: QUICK ? 100 : 150, // 2–3 s: a closed tab is expected to let the answer run to its end
   renderTokens: QUICK ? 2_000 : 20_000,
+  remoteMs: 40,
+  remoteRequests: QUICK ? 10 : 20,
+  rowsTokens: 1_000,
   renderDelayMs: 10,
 };
 
@@ -225,9 +232,9 @@ function stopApp() {
   });
 }
 
-async function restartApp(api) {
+async function restartApp(api, extraEnv) {
   await stopApp();
-  await startApp(api);
+  await startApp(api, extraEnv);
 }
 
 async function cleanup(code) {
@@ -260,7 +267,7 @@ let appApi;
 let appStarts = 0;
 
 /** Starts the worker speaking `api` to the OpenAI upstream (Workers AI REST is configured beside it), then warms it up. */
-async function startApp(api) {
+async function startApp(api, extraEnv = {}) {
   // SKIP_BUILD=1 uses the existing build as it is, like start.mjs.
   const stale = process.env.SKIP_BUILD === "1" ? false : workerBuildState().stale;
   if (stale) console.log("bench: the worker build is stale: start.mjs rebuilds it first…");
@@ -286,6 +293,7 @@ async function startApp(api) {
     SESSION_SECRET: "bench-session-secret-not-for-production",
     NEXT_TELEMETRY_DISABLED: "1",
     WRANGLER_SEND_METRICS: "false",
+    ...extraEnv,
   };
   // The worker's output (wrangler's, and the route's console.error) goes to bench-results/worker-<n>-<api>.log.
   const log = join(RESULTS, `worker-${++appStarts}-${api}.log`);
@@ -411,12 +419,13 @@ async function readSse(response, onEvent) {
 }
 
 /** Sends a chat turn with this prompt to the worker as a new chat; resolves with the chat's id and the response. */
-async function postChat(prompt, { model = `openai:${MODEL}`, signal } = {}) {
+async function postChat(prompt, { model = `openai:${MODEL}`, signal, chat } = {}) {
   const n = seq++;
-  const id = `bench-${Date.now().toString(36)}-${n}`;
+  // `chat`: a follow-up turn in an existing chat ({ id, cookie }), else a new chat of a new visitor.
+  const id = chat?.id ?? `bench-${Date.now().toString(36)}-${n}`;
   const response = await fetch(`${APP}/api/chat`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...clientHeaders(n) },
+    headers: { "content-type": "application/json", ...clientHeaders(n), ...(chat ? { cookie: chat.cookie } : {}) },
     body: JSON.stringify({
       id,
       trigger: "submit-message",
@@ -427,7 +436,7 @@ async function postChat(prompt, { model = `openai:${MODEL}`, signal } = {}) {
   });
   if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
   // The turn's visitor: only it may stop the answer.
-  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0];
+  const cookie = chat?.cookie ?? (response.headers.get("set-cookie") ?? "").split(";")[0];
   return { id, response, cookie };
 }
 
@@ -435,9 +444,9 @@ async function postChat(prompt, { model = `openai:${MODEL}`, signal } = {}) {
  * One chat turn through the worker, read to its end: { ttft, total, deltas, tokens } in ms from the request's start.
  * `progress.ttft` is set at the first token, so a turn cut off by `signal` still tells its time to first token.
  */
-async function viaRoute(n, delay, { signal, progress = {} } = {}) {
+async function viaRoute(n, delay, { signal, progress = {}, chat } = {}) {
   const started = performance.now();
-  const { response } = await postChat(`Go [bench n=${n} delay=${delay}]`, { signal });
+  const { response, id, cookie } = await postChat(`Go [bench n=${n} delay=${delay}]`, { signal, chat });
   let ttft;
   let deltas = 0;
   let text = "";
@@ -454,7 +463,7 @@ async function viaRoute(n, delay, { signal, progress = {} } = {}) {
   if (error) throw new Error(`stream error: ${error}`);
   const tokens = text.split(" ").filter(Boolean).length;
   if (tokens !== n) throw new Error(`expected ${n} tokens, got ${tokens}`);
-  return { ttft, total: performance.now() - started, deltas, tokens };
+  return { ttft, total: performance.now() - started, deltas, tokens, chat: { id, cookie } };
 }
 
 /** Reads a Chat Completions stream that `request()` answers: { ttft, total, tokens } in ms from the call. */
@@ -520,6 +529,43 @@ async function benchTtft() {
     addedP50: median(added),
     addedP95: percentile(added, 95),
   };
+}
+
+/**
+ * TTFT added over the upstream's own, for new chats and for follow-up turns (the second turn of each chat), with the
+ * worker as it runs now (with or without BENCH_REMOTE_MS).
+ */
+async function benchTurnTtft() {
+  const fresh = [];
+  const followUp = [];
+  for (let i = 0; i < config.remoteRequests; i++) {
+    const d = await direct(config.ttftTokens, 0);
+    const first = await viaRoute(config.ttftTokens, 0);
+    const next = await viaRoute(config.ttftTokens, 0, { chat: first.chat });
+    fresh.push(first.ttft - d.ttft);
+    followUp.push(next.ttft - d.ttft);
+  }
+  return { freshP50: median(fresh), freshP95: percentile(fresh, 95), followUpP50: median(followUp), followUpP95: percentile(followUp, 95) };
+}
+
+/** The object's own account of the turns of `chatId` (its `bench: conversation turn` log lines). */
+function turnStats(chatId) {
+  const lines = readFileSync(join(RESULTS, `worker-${appStarts}-${appApi}.log`), "utf8").split("\n");
+  return lines
+    .filter((line) => line.includes("bench: conversation turn "))
+    .map((line) => JSON.parse(line.slice(line.indexOf("{"))))
+    .filter((stats) => stats.chatId === chatId);
+}
+
+/** Durable Object rows written by one answer of `config.rowsTokens` tokens, streamed at 100 tokens/s and unthrottled. */
+async function benchRows() {
+  const rows = {};
+  for (const [name, delay] of [["paced", 10], ["unthrottled", 0]]) {
+    const turn = await viaRoute(config.rowsTokens, delay);
+    await sleep(300); // the object logs the turn when its stream has ended
+    rows[name] = turnStats(turn.chat.id).at(-1)?.rowsWritten;
+  }
+  return rows;
 }
 
 /** Runs a stream of n tokens and adds the workerd CPU time it cost, in µs per token. */
@@ -736,6 +782,17 @@ async function benchRender() {
   };
 }
 
+/** The conversation objects' rows: TTFT with and without remote latency, round trips before the first token, rows. */
+function conversationRows(local, remote, rows) {
+  const calls = (withDelay, without) => ((withDelay - without) / config.remoteMs).toFixed(1);
+  const n = config.remoteRequests;
+  return [
+    ["TTFT added, new chat (p50 / p95)", `${ms(local.freshP50)} / ${ms(local.freshP95)}; with ${config.remoteMs} ms per remote call: ${ms(remote.freshP50)} / ${ms(remote.freshP95)}`, `${n} new chats of new visitors; ≈ ${calls(remote.freshP50, local.freshP50)} sequential remote calls before the first token (p50 difference / ${config.remoteMs} ms)`],
+    ["TTFT added, follow-up turn (p50 / p95)", `${ms(local.followUpP50)} / ${ms(local.followUpP95)}; with ${config.remoteMs} ms per remote call: ${ms(remote.followUpP50)} / ${ms(remote.followUpP95)}`, `the second turn of the same ${n} chats; ≈ ${calls(remote.followUpP50, local.followUpP50)} sequential remote calls before the first token`],
+    ["Durable Object rows written per 1,000-token answer", `${rows.paced ?? "–"} at 100 tok/s; ${rows.unthrottled ?? "–"} unthrottled`, "the whole turn in the conversation's SQLite: question, turn record, stream checkpoints (one row per 500 ms), answer"],
+  ];
+}
+
 /** A row's text for one concurrency level. */
 function concurrencyRow(c) {
   const of = (count) => (count < c.streams ? ` (${count} of ${c.streams})` : "");
@@ -783,6 +840,9 @@ async function main() {
 
   step("time to first token…");
   const ttft = await benchTtft();
+  step("conversation rows per answer, TTFT of new chats and follow-ups…");
+  const answerRows = await benchRows();
+  const turnTtft = await benchTurnTtft();
   step("throughput and CPU (chat route and raw pipe)…");
   const throughput = await benchThroughput();
   const concurrency = [];
@@ -797,6 +857,11 @@ async function main() {
     step(`rendering a ${config.renderTokens}-token answer in Chromium (${(config.renderTokens * config.renderDelayMs) / 1000} s)…`);
     render = await benchRender();
   }
+
+  step(`restarting the worker with ${config.remoteMs} ms added to every D1 and Durable Object call…`);
+  await restartApp("chat", { BENCH_REMOTE_MS: String(config.remoteMs) });
+  const remoteTtft = await benchTurnTtft();
+  await restartApp("chat");
 
   const abort = [];
   for (const provider of PROVIDERS) {
@@ -816,6 +881,7 @@ async function main() {
     loadAverage: { start: loadAtStart, end: loadAverage() },
     config,
     ttft,
+    conversation: { turnTtft, remoteTtft, remoteMs: config.remoteMs, rows: answerRows },
     throughput,
     concurrency,
     abort,
@@ -826,6 +892,7 @@ async function main() {
 
   const rows = [
     ["TTFT added by the route (p50 / p95)", `${ms(ttft.addedP50)} / ${ms(ttft.addedP95)}`, `${ttft.requests} paired requests, ${config.ttftTokens} tokens; upstream's own p50 ${ms(ttft.upstreamP50)}`],
+    ...conversationRows(turnTtft, remoteTtft, answerRows),
     ["Relay throughput, unthrottled upstream", `${int(throughput.routeTokPerS)} tok/s`, `reading the upstream directly: ${int(throughput.directTokPerS)} tok/s (ratio ${throughput.ratio.toFixed(3)}); raw pipe through the worker: ${int(throughput.rawTokPerS)} tok/s; ${int(throughput.tokens)} tokens, median of ${throughput.runs}`],
     ["workerd CPU per streamed token (chat route / raw pipe)", `${int(throughput.cpuUsPerToken)} µs / ${int(throughput.rawCpuUsPerToken)} µs (${throughput.cpuRatio.toFixed(1)}×)`, `user+sys of workerd / tokens, median of ${throughput.runs}; raw pipe: GET /api/bench/raw, the upstream's SSE piped through the same worker; ${throughput.uiDeltasPerRun} UI text deltas per ${int(throughput.tokens)}-token answer`],
     ...concurrency.map(concurrencyRow),

@@ -11,7 +11,7 @@ import { writeLocalWranglerConfig } from "./local-wrangler-config.mjs";
 import { bin, buildIfStale, root } from "./worker-build.mjs";
 
 /** The variables lib/env.ts reads (by prefix), forwarded into the worker. */
-const FORWARDED = /^(OPENAI_|CLOUDFLARE_|WORKERS_AI_|DEFAULT_MODEL$|ENABLE_DEMO_MODEL$|DEMO_|WEATHER_API_BASE_URL$|SESSION_SECRET$|CHAT_TITLES$|EMBED_|UPSTREAM_STALL_MS$|DAILY_TOKEN_BUDGET$|DAILY_IP_TOKEN_BUDGET$|BENCH_RAW_PIPE$)/;
+const FORWARDED = /^(OPENAI_|CLOUDFLARE_|WORKERS_AI_|DEFAULT_MODEL$|ENABLE_DEMO_MODEL$|DEMO_|WEATHER_API_BASE_URL$|SESSION_SECRET$|CHAT_TITLES$|EMBED_|UPSTREAM_STALL_MS$|DAILY_TOKEN_BUDGET$|DAILY_IP_TOKEN_BUDGET$|BENCH_RAW_PIPE$|BENCH_REMOTE_MS$)/;
 
 /** dotenv syntax: double-quoted, with backslashes, quotes and newlines escaped. */
 function envFileLine(key, value) {
@@ -62,8 +62,8 @@ const envFiles = [...localSecret, join(root, ".dev.vars"), writeForwardedEnv(por
 const host = process.env.HOST || "127.0.0.1";
 // Locally a client can claim any cf-connecting-ip (Cloudflare's edge sets it deployed): the bench's raw pipe, which
 // trusts a loopback one, must not be reachable from another machine.
-if (process.env.BENCH_RAW_PIPE && !["127.0.0.1", "::1", "localhost"].includes(host)) {
-  console.error(`edge-chat: BENCH_RAW_PIPE is only for a worker on this machine's loopback, not HOST=${host}.`);
+if ((process.env.BENCH_RAW_PIPE || process.env.BENCH_REMOTE_MS) && !["127.0.0.1", "::1", "localhost"].includes(host)) {
+  console.error(`edge-chat: BENCH_RAW_PIPE and BENCH_REMOTE_MS are only for a worker on this machine's loopback, not HOST=${host}.`);
   process.exit(1);
 }
 const args = ["dev", "--local", "-c", config, "--port", port, "--ip", host, "--persist-to", persistTo, ...envFiles];

@@ -44,8 +44,11 @@ export function chatPath(id: string): string {
  * Stops the answer on the server: an answer belongs to the chat's conversation (lib/chat/conversation-core.ts), not
  * to the request reading it, so aborting that request alone only disconnects.
  */
-function requestStop(id: string, headers?: Record<string, string>): void {
-  void fetch(`/api/chat/${encodeURIComponent(id)}/stop`, { method: "POST", headers }).catch(() => {});
+function requestStop(id: string, headers?: Record<string, string>): Promise<void> {
+  return fetch(`/api/chat/${encodeURIComponent(id)}/stop`, { method: "POST", headers }).then(
+    () => {},
+    () => {},
+  );
 }
 
 /**
@@ -309,10 +312,7 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
               onDismiss={clearError}
               onStopOther={
                 errorDetails(error).code === TURN_CONFLICT_CODE
-                  ? () => {
-                      requestStop(id, embed?.headers());
-                      clearError();
-                    }
+                  ? () => void requestStop(id, embed?.headers()).then(clearError)
                   : undefined
               }
             />
@@ -322,7 +322,7 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
             onChange={setInput}
             onSend={send}
             onStop={() => {
-              requestStop(id, embed?.headers());
+              void requestStop(id, embed?.headers());
               void stop();
             }}
             busy={busy}

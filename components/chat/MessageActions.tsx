@@ -44,6 +44,16 @@ export function MessageActions({ text, metadata, modelLabel, onRegenerate }: Mes
           Failed — the answer is incomplete
         </span>
       )}
+      {status === "interrupted" && (
+        <span
+          data-testid="message-status"
+          data-status="interrupted"
+          className="mr-1 ml-2 inline-flex items-center gap-1 rounded-full bg-amber-50 px-2 py-0.5 text-xs font-medium text-amber-800 dark:bg-amber-950/50 dark:text-amber-200"
+        >
+          <AlertIcon className="size-3.5" />
+          Interrupted — the server restarted mid-answer
+        </span>
+      )}
       {text && <CopyButton text={text} label="Copy message" testId="copy-button" className={ACTION_CLASSES} />}
       {onRegenerate && (
         <button

@@ -25,6 +25,8 @@ export const CONVERSATION_SETTINGS = {
   retentionMs: 10 * 60_000,
   /** While a turn runs, an alarm this often: if the object restarted meanwhile, the alarm marks it interrupted. */
   watchdogMs: 60_000,
+  /** Stop answers when the turn has ended, or after this long (the runner did not end it). */
+  stopWaitMs: 5_000,
   /** Keep-alive comments on the live channel, so proxies keep it open. */
   keepAliveMs: 15_000,
 };
@@ -84,7 +86,12 @@ export interface ConversationStore {
   addChunk(seq: number, text: string): void;
   clearChunks(): void;
   clear(): void;
+  /** Rows written so far, where the store counts them (the bench reports them per answer). */
+  readonly rowsWritten?: number;
 }
+
+/** What one turn cost this object, reported when it ends (`ConversationDeps.onTurnEnd`). */
+export type TurnStats = { chatId: string; turnId: string; state: TurnState; chunks: number; bytes: number; rowsWritten: number };
 
 /** The stored part of the latest turn that never became a message (the runner died): see `history`. */
 export type PendingAnswer = { turnId: string; sse: string; continues: string | undefined };
@@ -101,6 +108,7 @@ export type ConversationDeps = {
   setAlarm(at: number): void | Promise<void>;
   /** Keeps the instance alive for work no request waits on (the object: ctx.waitUntil). */
   keepAlive(task: Promise<unknown>): void;
+  onTurnEnd?(stats: TurnStats): void;
   now?: () => number;
 };
 
@@ -123,6 +131,11 @@ const busy = () =>
 
 type Live = {
   turn: TurnRecord;
+  chatId: string;
+  rowsBefore: number;
+  /** Resolves when the turn has ended (its stream read to the end, the chat free again). */
+  ended: Promise<void>;
+  markEnded: () => void;
   /** Chunks not yet stored, and when the last batch was. */
   unsaved: string[];
   lastCheckpoint: number;
@@ -195,8 +208,12 @@ export class ConversationCore {
 
   /** POST /api/chat: the answer's stream (or a JSON error). The turn goes on when the caller stops reading. */
   async startTurn(input: TurnInput): Promise<Response> {
+    // A stopped answer may still be finishing (its save): a question right after Stop waits for it, not a 409.
+    const stopping = this.live?.turn.stopRequested ? this.live.ended : undefined;
+    if (stopping) await Promise.race([stopping, sleep(CONVERSATION_SETTINGS.stopWaitMs)]);
     if (this.locked) return busy().toResponse();
     this.locked = true;
+    const rowsBefore = this.store.rowsWritten ?? 0;
     let started = false;
     try {
       const { request } = input;
@@ -225,7 +242,7 @@ export class ConversationCore {
       } else if (request.message && !continues) {
         this.store.putMessage({ ...request.message, metadata: { ...request.message.metadata, status: "complete" } });
       }
-      this.beginTurn({ id: turnId, state: "running", continues, stopRequested: false, saved: false, endedAt: null });
+      this.beginTurn({ id: turnId, state: "running", continues, stopRequested: false, saved: false, endedAt: null }, request.id, rowsBefore);
       started = true;
       this.deps.keepAlive(this.pump(response.body));
       return new Response(this.read(), { headers: SSE_HEADERS });
@@ -240,14 +257,16 @@ export class ConversationCore {
     }
   }
 
-  private beginTurn(turn: TurnRecord): void {
+  private beginTurn(turn: TurnRecord, chatId: string, rowsBefore: number): void {
     this.closeReaders();
     this.chunks = [];
     this.storedRows = 0;
     this.store.clearChunks();
     this.turn = turn;
     this.store.saveTurn(turn);
-    this.live = { turn, unsaved: [], lastCheckpoint: this.now() };
+    let markEnded!: () => void;
+    const ended = new Promise<void>((resolve) => (markEnded = resolve));
+    this.live = { turn, chatId, rowsBefore, unsaved: [], lastCheckpoint: this.now(), ended, markEnded };
     void this.deps.setAlarm(this.now() + CONVERSATION_SETTINGS.watchdogMs);
     this.announce("turn", { turnId: turn.id });
   }
@@ -309,8 +328,17 @@ export class ConversationCore {
     this.turn = { ...live.turn, state, endedAt: this.now() };
     this.store.saveTurn(this.turn);
     this.settleStop(live.turn.id, false);
+    live.markEnded();
     this.closeReaders();
     void this.deps.setAlarm(this.now() + CONVERSATION_SETTINGS.retentionMs);
+    this.deps.onTurnEnd?.({
+      chatId: live.chatId,
+      turnId: live.turn.id,
+      state,
+      chunks: this.chunks.length,
+      bytes: this.chunks.reduce((sum, chunk) => sum + chunk.length, 0),
+      rowsWritten: (this.store.rowsWritten ?? 0) - live.rowsBefore,
+    });
     this.announce("end", { turnId: live.turn.id });
   }
 
@@ -335,6 +363,8 @@ export class ConversationCore {
     this.turn = { ...this.turn, saved: true };
     if (this.live) this.live.turn = this.turn;
     this.store.saveTurn(this.turn);
+    // An ended turn's stream is kept for its retention only from now on (see `alarm`).
+    if (!running) void this.deps.setAlarm(this.now() + CONVERSATION_SETTINGS.retentionMs);
   }
 
   /** Held open by the runner: true the moment a stop is requested, false when the turn ends without one. */
@@ -359,7 +389,10 @@ export class ConversationCore {
     }
   }
 
-  /** POST /api/chat/[id]/stop. `stopped`: an answer was being written and is being stopped. */
+  /**
+   * POST /api/chat/[id]/stop. `stopped`: an answer was being written and has stopped. Answers once the turn has ended
+   * (or after `stopWaitMs`), so the chat takes a new question right after.
+   */
   async stop(caller: Caller): Promise<{ stopped: boolean }> {
     await this.access(caller);
     const live = this.live;
@@ -368,6 +401,7 @@ export class ConversationCore {
     this.turn = live.turn;
     this.store.saveTurn(live.turn);
     this.settleStop(live.turn.id, true);
+    await Promise.race([live.ended, sleep(CONVERSATION_SETTINGS.stopWaitMs)]);
     return { stopped: true };
   }
 
@@ -511,6 +545,8 @@ export class ConversationCore {
     return { running: this.live !== undefined, turn: this.turn, storedRows: this.storedRows, readers: this.readers.size };
   }
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function sseEvent(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;

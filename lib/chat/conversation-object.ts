@@ -7,6 +7,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { forgetLegacyMessages, readLegacyChat } from "@/lib/db/legacy-messages";
+import { AppError, type ErrorCode } from "@/lib/errors";
 import { SqlConversationStore } from "./conversation-sql-store";
 import {
   ConversationCore,
@@ -18,6 +19,22 @@ import {
   RUNNER_TOKEN_HEADER,
 } from "./conversation-core";
 import type { ChatMessage, MessageStatus } from "./types";
+
+/**
+ * A refusal (404, 409) as a value: an error thrown by an RPC method reaches the caller without its class and is
+ * logged by workerd as uncaught, so the object's "not found" would fill the logs. lib/chat/conversations.ts throws it
+ * again as the AppError it was.
+ */
+export type Outcome<T> = { value: T } | { error: { code: ErrorCode; message: string } };
+
+async function outcome<T>(run: () => T | Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { value: await run() };
+  } catch (error) {
+    if (error instanceof AppError) return { error: { code: error.code, message: error.message } };
+    throw error;
+  }
+}
 
 export class Conversation extends DurableObject<CloudflareEnv> {
   private readonly core: ConversationCore;
@@ -39,6 +56,10 @@ export class Conversation extends DurableObject<CloudflareEnv> {
       forgetLegacy: (chatId) => forgetLegacyMessages(env.DB, chatId),
       setAlarm: (at) => ctx.storage.setAlarm(at),
       keepAlive: (task) => ctx.waitUntil(task),
+      // `npm run bench` reads what each turn cost from the worker's log (on loopback bench workers only).
+      onTurnEnd: (env as { BENCH_RAW_PIPE?: string }).BENCH_RAW_PIPE
+        ? (stats) => console.log(`bench: conversation turn ${JSON.stringify(stats)}`)
+        : undefined,
     });
   }
 
@@ -54,28 +75,28 @@ export class Conversation extends DurableObject<CloudflareEnv> {
     return this.core.whenStopped(turnId);
   }
 
-  stop(caller: Caller): Promise<{ stopped: boolean }> {
-    return this.core.stop(caller);
+  stop(caller: Caller): Promise<Outcome<{ stopped: boolean }>> {
+    return outcome(() => this.core.stop(caller));
   }
 
-  history(caller: Caller): Promise<History> {
-    return this.core.history(caller);
+  history(caller: Caller): Promise<Outcome<History>> {
+    return outcome(() => this.core.history(caller));
   }
 
-  resume(caller: Caller, known: string | null): Promise<Response | null> {
-    return this.core.resume(caller, known);
+  resume(caller: Caller, known: string | null): Promise<Outcome<Response | null>> {
+    return outcome(() => this.core.resume(caller, known));
   }
 
-  listen(caller: Caller): Promise<Response> {
-    return this.core.listen(caller);
+  listen(caller: Caller): Promise<Outcome<Response>> {
+    return outcome(() => this.core.listen(caller));
   }
 
-  adopt(owner: string, messages: ChatMessage[]): void {
-    this.core.adopt(owner, messages);
+  adopt(owner: string, messages: ChatMessage[]): Promise<Outcome<void>> {
+    return outcome(() => this.core.adopt(owner, messages));
   }
 
-  clear(caller: Caller): void {
-    this.core.clear(caller);
+  clear(caller: Caller): Promise<Outcome<void>> {
+    return outcome(() => this.core.clear(caller));
   }
 
   status() {

@@ -7,15 +7,29 @@ import type { ConversationStore, TurnRecord } from "./conversation-core";
 import type { ChatMessage } from "./types";
 
 /** The part of workerd's SqlStorage this uses. */
-export type Sql = { exec<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]): { toArray(): T[] } };
+export type Sql = {
+  exec<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]): { toArray(): T[]; rowsWritten?: number };
+};
 
 export class SqlConversationStore implements ConversationStore {
-  constructor(private readonly sql: Sql) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS info (id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL);
+  /** Rows written so far (what Durable Object SQLite bills), for the bench. */
+  rowsWritten = 0;
+
+  constructor(private readonly storage: Sql) {
+    storage.exec(`CREATE TABLE IF NOT EXISTS info (id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS messages (pos INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS turn (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS chunks (seq INTEGER PRIMARY KEY, text TEXT NOT NULL);`);
   }
+
+  /** Runs a statement, counting the rows it wrote. */
+  private readonly sql = {
+    exec: <T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]) => {
+      const cursor = this.storage.exec<T>(query, ...bindings);
+      this.rowsWritten += cursor.rowsWritten ?? 0;
+      return cursor;
+    },
+  };
 
   loadOwner(): string | undefined {
     return this.sql.exec<{ owner: string }>("SELECT owner FROM info WHERE id = 1").toArray()[0]?.owner;

@@ -15,7 +15,7 @@ import {
   type TurnInput,
   type TurnRecord,
 } from "./conversation-core";
-import type { Conversation } from "./conversation-object";
+import type { Conversation, Outcome } from "./conversation-object";
 import { openSession, type Session } from "./session";
 import type { ChatMessage, MessageStatus } from "./types";
 
@@ -56,8 +56,34 @@ async function conversationObjects(): Promise<Objects | undefined> {
 export async function conversationFor(chatId: string): Promise<ConversationHandle> {
   const objects = await conversationObjects();
   if (!objects) return localConversation(chatId);
-  const stub = objects.get(objects.idFromName(chatId));
-  return emulateRemoteLatency(stub as unknown as ConversationHandle);
+  const stub = objects.get(objects.idFromName(chatId)) as unknown as ConversationStub;
+  return emulateRemoteLatency(reviveErrors(stub));
+}
+
+/**
+ * The object's stub as its class declares it (lib/chat/conversation-object.ts); written out because tsc cannot map
+ * the RPC types of a ChatMessage ("excessively deep").
+ */
+type ConversationStub = { [K in keyof ConversationHandle]: Conversation[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never };
+
+/** The object's methods; its refusals (Outcome errors) thrown again as the AppErrors they were. */
+function reviveErrors(stub: ConversationStub): ConversationHandle {
+  const value = async <T>(result: Promise<Outcome<T>>): Promise<T> => {
+    const settled = await result;
+    if ("error" in settled) throw new AppError(settled.error.code, settled.error.message);
+    return settled.value;
+  };
+  return {
+    startTurn: (input) => stub.startTurn(input),
+    saveAnswer: (turnId, message, status) => stub.saveAnswer(turnId, message, status),
+    whenStopped: (turnId) => stub.whenStopped(turnId),
+    stop: (caller) => value(stub.stop(caller)),
+    history: (caller) => value(stub.history(caller)),
+    resume: (caller, known) => value(stub.resume(caller, known)),
+    listen: (caller) => value(stub.listen(caller)),
+    adopt: (owner, messages) => value(stub.adopt(owner, messages)),
+    clear: (caller) => value(stub.clear(caller)),
+  };
 }
 
 // ---- in-process conversations (next dev, vitest) -------------------------------------------------------------------
@@ -139,9 +165,16 @@ export async function conversationMessages(handle: ConversationHandle, caller: C
   const seed = pending.continues ? messages.find((message) => message.id === pending.continues) : undefined;
   const answer = await answerFromStream(pending.sse, seed);
   if (!answer || answer.parts.length === 0) return messages;
-  const kept: ChatMessage = { ...answer, metadata: { ...answer.metadata, status: "interrupted" } };
+  const kept: ChatMessage = { ...answer, parts: settled(answer.parts), metadata: { ...answer.metadata, status: "interrupted" } };
   await handle.saveAnswer(pending.turnId, kept, "interrupted");
   return seed ? messages.map((message) => (message.id === kept.id ? kept : message)) : [...messages, kept];
+}
+
+/** An answer cut off mid-stream: its text ends where it got to; a tool call whose input never completed goes. */
+function settled(parts: ChatMessage["parts"]): ChatMessage["parts"] {
+  return parts
+    .filter((part) => !("state" in part && part.state === "input-streaming"))
+    .map((part) => ("state" in part && part.state === "streaming" ? { ...part, state: "done" } : part)) as ChatMessage["parts"];
 }
 
 /** The message a UI message stream (its SSE text) builds, as the client would build it. */
@@ -222,8 +255,17 @@ export function listenToChat(request: Request, chatId: string): Promise<Response
 
 /** A chat and its messages for a visitor (undefined: no such chat of theirs). */
 export async function loadConversation(session: Pick<Session, "db" | "visitorId">, chatId: string) {
-  const chat = await chatsFor(session.db, session.visitorId).get(chatId);
-  if (!chat) return undefined;
-  const messages = await conversationMessages(await conversationFor(chatId), { owner: session.visitorId, chatId });
+  const caller = { owner: session.visitorId, chatId };
+  // Both at once: the list's row in D1, the messages in the object (each refuses another visitor).
+  const [chat, messages] = await Promise.all([
+    chatsFor(session.db, session.visitorId).get(chatId),
+    conversationFor(chatId).then((conversation) =>
+      conversationMessages(conversation, caller).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === "not_found:chat") return undefined;
+        throw error;
+      }),
+    ),
+  ]);
+  if (!chat || !messages) return undefined;
   return { chat, messages };
 }

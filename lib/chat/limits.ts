@@ -177,7 +177,12 @@ export async function reserveTurnBudget({ env, secret, visitorId, embedded, ip, 
   let amount = cost.steps * cost.perStep + cost.titleTokens;
   const reserved: string[] = [];
   const giveBack = (tokens: number) => Promise.all(reserved.map((key) => ledger.add(key, -tokens, now)));
-  for (const budget of budgets) {
+  // The usual case in one round trip: the whole amount fits every budget. Else what was added goes back, and each
+  // budget is tried in turn below (what is left, the errors).
+  const added = budgets.length ? await ledger.tryAddAll(budgets.map(({ key, limit }) => ({ key, tokens: amount, limit })), now) : [];
+  if (added.every(Boolean)) reserved.push(...budgets.map((budget) => budget.key));
+  else await Promise.all(budgets.filter((_, index) => added[index]).map(({ key }) => ledger.add(key, -amount, now)));
+  for (const budget of reserved.length ? [] : budgets) {
     if (least > budget.limit) {
       await giveBack(amount);
       throw new AppError("payload_too_large:budget", "This conversation is too long for this chat's daily allowance. Start a new chat.");

@@ -100,8 +100,13 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
   const maxSteps = info.supportsTools ? STREAM_SETTINGS.maxSteps : 1;
 
   // What must hold before anyone sees the answer, checked while the model already works on it.
+  let claimed = false;
   const claim = async () => {
-    if (!body.newChat || (await chats.create({ id: request.id, model: context.model }))) return;
+    if (!body.newChat) return;
+    if (await chats.create({ id: request.id, model: context.model })) {
+      claimed = true;
+      return;
+    }
     // The id is taken: this visitor's chat from before the objects (the object imports it), or someone else's.
     if (await chats.get(request.id)) throw new AppError(LEGACY_CHAT_CODE, "This chat's history is being moved.");
     throw new AppError("not_found:chat", "This chat does not exist.");
@@ -176,6 +181,8 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
   } catch (error) {
     turnRun.stop.abort();
     void (await turnRun.response).body?.cancel();
+    // A refused turn leaves nothing behind: not even the new chat's row (it would list an empty chat).
+    if (claimed) await chats.remove(request.id).catch(() => {});
     throw error;
   }
   if (accepted.steps < maxSteps) {

@@ -27,18 +27,31 @@ export function tokenLedger(db: Database) {
      * time cannot all pass on the same remainder. False: nothing was added.
      */
     async tryAdd(key: string, tokens: number, limit: number, now: Date): Promise<boolean> {
-      const amount = Math.max(0, Math.ceil(tokens));
-      if (amount > limit) return false;
-      const rows = await db
-        .insert(tokenUsage)
-        .values({ ownerId: key, day: utcDay(now), tokens: amount })
-        .onConflictDoUpdate({
-          target: [tokenUsage.ownerId, tokenUsage.day],
-          set: { tokens: sql`${tokenUsage.tokens} + ${amount}` },
-          setWhere: sql`${tokenUsage.tokens} + ${amount} <= ${limit}`,
-        })
-        .returning({ tokens: tokenUsage.tokens });
-      return rows.length > 0;
+      const [added] = await this.tryAddAll([{ key, tokens, limit }], now);
+      return added;
+    },
+
+    /** `tryAdd` for several keys in one round trip (one batch); each is added or not on its own. */
+    async tryAddAll(entries: { key: string; tokens: number; limit: number }[], now: Date): Promise<boolean[]> {
+      const statements = entries.map(({ key, tokens, limit }) => {
+        const amount = Math.max(0, Math.ceil(tokens));
+        return db
+          .insert(tokenUsage)
+          .values({ ownerId: key, day: utcDay(now), tokens: amount })
+          .onConflictDoUpdate({
+            target: [tokenUsage.ownerId, tokenUsage.day],
+            set: { tokens: sql`${tokenUsage.tokens} + ${amount}` },
+            // A new row is not checked by setWhere: a single amount over the limit never gets this far (below).
+            setWhere: sql`${tokenUsage.tokens} + ${amount} <= ${limit}`,
+          })
+          .returning({ tokens: tokenUsage.tokens });
+      });
+      const fitting = entries.map(({ tokens, limit }) => Math.max(0, Math.ceil(tokens)) <= limit);
+      const run = statements.filter((_, index) => fitting[index]);
+      if (run.length === 0) return fitting;
+      const results = await db.batch(run as [(typeof run)[number], ...(typeof run)[number][]]);
+      let next = 0;
+      return fitting.map((fits) => fits && results[next++].length > 0);
     },
 
     /** Adds tokens to the day's count, or with a negative amount gives some back (never below zero). */

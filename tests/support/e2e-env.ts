@@ -21,6 +21,9 @@ export const INSPECTOR_PORT = port("E2E_INSPECTOR_PORT", 9341);
 /** A second worker the security spec starts by itself, with settings of its own (tests/support/e2e-worker.ts). */
 export const STRICT_WORKER_PORT = port("E2E_STRICT_WORKER_PORT", 3216);
 export const STRICT_INSPECTOR_PORT = port("E2E_STRICT_INSPECTOR_PORT", 9342);
+/** A worker the conversation spec stops and starts again mid-answer (a runtime restart). */
+export const RESTART_WORKER_PORT = port("E2E_RESTART_WORKER_PORT", 3217);
+export const RESTART_INSPECTOR_PORT = port("E2E_RESTART_INSPECTOR_PORT", 9343);
 
 /** The e2e worker's SESSION_SECRET (a test may sign with it, as an attacker who stole it could). */
 export const E2E_SESSION_SECRET = "e2e-session-secret-not-for-production";

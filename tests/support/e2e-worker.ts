@@ -10,7 +10,12 @@ const root = join(import.meta.dirname, "..", "..");
 
 export type TestWorker = { url: string; log: () => string; stop: () => Promise<void> };
 
-export async function startTestWorker(vars: Record<string, string>): Promise<TestWorker> {
+export type WorkerPorts = { port: number; inspectorPort: number };
+
+export async function startTestWorker(
+  vars: Record<string, string>,
+  { port, inspectorPort }: WorkerPorts = { port: STRICT_WORKER_PORT, inspectorPort: STRICT_INSPECTOR_PORT },
+): Promise<TestWorker> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: `${join(root, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}`,
@@ -20,17 +25,17 @@ export async function startTestWorker(vars: Record<string, string>): Promise<Tes
     CLOUDFLARE_API_TOKEN: "",
     CHAT_TITLES: "prompt",
     SKIP_BUILD: "1",
-    PORT: String(STRICT_WORKER_PORT),
+    PORT: String(port),
     HOST: E2E_HOST,
-    INSPECTOR_PORT: String(STRICT_INSPECTOR_PORT),
+    INSPECTOR_PORT: String(inspectorPort),
     // Its own local state: two workerd processes writing one SQLite file get "database is locked".
-    PERSIST_TO: join(root, ".wrangler", `state-${STRICT_WORKER_PORT}`),
+    PERSIST_TO: join(root, ".wrangler", `state-${port}`),
     WRANGLER_SEND_METRICS: "false",
     ...vars,
   };
   delete env.OPENAI_BASE_URL;
   if (vars.SESSION_SECRET === undefined) delete env.SESSION_SECRET;
-  const url = `http://${E2E_HOST}:${STRICT_WORKER_PORT}`;
+  const url = `http://${E2E_HOST}:${port}`;
   let output = "";
   const child: ChildProcess = spawn("node", [join(root, "scripts", "start.mjs")], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout?.on("data", (chunk) => (output += String(chunk)));
