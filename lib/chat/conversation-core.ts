@@ -124,6 +124,7 @@ const SSE_HEADERS = {
   "x-accel-buffering": "no",
 };
 
+
 const encoder = new TextEncoder();
 const notFound = () => new AppError("not_found:chat", "This chat does not exist.");
 const busy = () =>
@@ -281,6 +282,11 @@ export class ConversationCore {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
+        if (this.live !== live) {
+          // The chat was deleted meanwhile: what the runner still sends reaches no one.
+          void reader.cancel().catch(() => {});
+          return;
+        }
         this.append(live, decoder.decode(value, { stream: true }));
       }
     } catch (error) {
@@ -532,6 +538,7 @@ export class ConversationCore {
       return;
     }
     this.settleStop(undefined, true);
+    this.live?.markEnded();
     this.live = undefined;
     this.locked = false;
     this.turn = undefined;

@@ -220,6 +220,14 @@ async function handle(
   }
 }
 
+/** An answer's stream from the object, with the AI SDK's UI message stream headers (the object knows SSE only). */
+export function answerStream(response: Response): Response {
+  if (!response.ok) return new Response(response.body, response);
+  return new Response(response.body, {
+    headers: { ...UI_MESSAGE_STREAM_HEADERS, "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" },
+  });
+}
+
 const noActiveStream = () => new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
 
 /**
@@ -234,7 +242,7 @@ export function resumeChatStream(request: Request, chatId: string): Promise<Resp
   return handle(request, chatId, async (conversation, caller) => {
     const replay = await conversation.resume(caller, request.headers.get(RESUME_KNOWN_MESSAGE_HEADER));
     if (!replay?.body) return noActiveStream();
-    return new Response(replay.body, { headers: { ...UI_MESSAGE_STREAM_HEADERS, "cache-control": "no-cache, no-transform" } });
+    return answerStream(replay);
   });
 }
 

@@ -8,7 +8,7 @@ import { tokenLedger } from "@/lib/db/usage";
 import { readEnv } from "@/lib/env";
 import { AppError, errorResponse } from "@/lib/errors";
 import { LEGACY_CHAT_CODE, RUNNER_TOKEN_HEADER, type DispatchBody } from "./conversation-core";
-import { conversationFor } from "./conversations";
+import { answerStream, conversationFor } from "./conversations";
 import { prepareTurn } from "./history";
 import { runnerToken, sessionSecret, validRunnerToken } from "./identity";
 import { clientIp, enforceTurnRateLimits, reserveTurnBudget, tokensSpent, turnCost, type TurnBudget } from "./limits";
@@ -56,9 +56,8 @@ export async function startChatTurn(session: Session, request: Request): Promise
     token: await runnerToken(session.secret),
   };
   const conversation = await conversationFor(id);
-  const response = await conversation.startTurn({ owner: visitorId, request: { id, trigger, message, messageId }, context });
-  // A copy: the object's response headers are immutable here, and the visitor's cookie goes on them.
-  return new Response(response.body, response);
+  // A copy either way: the object's response headers are immutable here, and the visitor's cookie goes on them.
+  return answerStream(await conversation.startTurn({ owner: visitorId, request: { id, trigger, message, messageId }, context }));
 }
 
 /** POST /api/chat/run: only conversation objects may call it (the runner token). */

@@ -1,9 +1,12 @@
 /**
- * The client stops (aborts its request) while a slow upstream is streaming: the route must close the upstream
- * connection promptly, so the provider stops generating (and billing) an answer nobody reads.
+ * Stop while a slow upstream is streaming: POST /api/chat/[id]/stop must close the upstream connection promptly, so
+ * the provider stops generating (and billing) an answer nobody wants, and every reader's stream ends with an abort
+ * part. Closing the page (aborting POST /api/chat) is not a stop: the answer goes on for the other readers and is saved.
  */
 import { describe, expect, it } from "vitest";
-import { chatBody, iterateChunks, postChat, cleanEnvPerTest, type EnvKey } from "../support/chat-client";
+import { GET as resume } from "@/app/api/chat/[id]/stream/route";
+import { chatBody, iterateChunks, postChat, cleanEnvPerTest, stopChat, type EnvKey } from "../support/chat-client";
+import { cookieOf } from "../support/ui-client";
 import type { RecordedRequest } from "../support/http-fake";
 import { openAIEnv, workersAIEnv, startFakeUpstreamsPerFile } from "../support/presets";
 
@@ -38,51 +41,72 @@ const cases: Case[] = [
   },
 ];
 
-describe.each(cases)("client abort: $name", ({ setup, requests }) => {
-  it("closes the upstream connection within 1 s and ends the client stream without an error", async () => {
+describe.each(cases)("stop: $name", ({ setup, requests }) => {
+  it("closing the page leaves the upstream open; Stop closes it within 1 s and ends the stream with an abort, no error", async () => {
     setEnv(setup());
-    const controller = new AbortController();
-    const response = await postChat(chatBody({ text: "Tell me a long story" }), { signal: controller.signal });
+    const body = chatBody({ text: "Tell me a long story" });
+    const page = new AbortController();
+    const response = await postChat(body, { signal: page.signal });
     expect(response.status).toBe(200);
+    const cookie = cookieOf(response);
 
+    // The page goes away after the first words: the answer goes on.
+    for await (const chunk of iterateChunks(response)) {
+      if (chunk !== "[DONE]" && chunk.type === "text-delta") break; // leaving the loop cancels the body
+    }
+    page.abort();
+    const [request] = requests();
+    const stillOpen = await Promise.race([request.closed.then(() => false), new Promise((resolve) => setTimeout(() => resolve(true), 500))]);
+    expect(stillOpen, "the upstream closed when the page went away").toBe(true);
+
+    // Another tab reads along (resume) and presses Stop.
+    const reader = await resume(new Request(`http://localhost/api/chat/${body.id}/stream`, { headers: { cookie } }), {
+      params: Promise.resolve({ id: body.id }),
+    });
+    expect(reader.status).toBe(200);
+    const openedAt = performance.now();
     const types: string[] = [];
     let text = "";
-    let abortedAt = 0;
-    let deltasAtAbort = 0;
-    // If the answer never starts streaming, stop after 5 s and fail with what did arrive, instead of timing out.
+    let stoppedAt = 0;
+    let deltasAtStop = 0;
+    // If the stream never ends, stop reading after 5 s and fail with what did arrive, instead of timing out.
     let stalled = false;
     const watchdog = setTimeout(() => {
       stalled = true;
-      controller.abort();
+      void reader.body?.cancel();
     }, 5000);
-    for await (const chunk of iterateChunks(response)) {
-      if (chunk === "[DONE]") continue;
-      types.push(chunk.type);
-      if (chunk.type === "text-delta") {
-        text += chunk.delta;
-        if (abortedAt === 0 && text.split(" ").length > 3) {
-          deltasAtAbort = types.filter((type) => type === "text-delta").length;
-          abortedAt = performance.now();
-          controller.abort();
+    try {
+      for await (const chunk of iterateChunks(reader)) {
+        if (chunk === "[DONE]") continue;
+        types.push(chunk.type);
+        if (chunk.type === "text-delta") {
+          text += chunk.delta;
+          // Stop on a word that arrived live (the stream so far comes at once, when the reader opens).
+          if (stoppedAt === 0 && performance.now() - openedAt > 150) {
+            deltasAtStop = types.filter((type) => type === "text-delta").length;
+            stoppedAt = performance.now();
+            expect(await (await stopChat(body.id, cookie)).json()).toEqual({ stopped: true });
+          }
         }
       }
+    } catch (error) {
+      if (!stalled) throw error;
     }
     clearTimeout(watchdog);
-    const streamEndedAfter = performance.now() - abortedAt;
+    const streamEndedAfter = performance.now() - stoppedAt;
 
-    expect(stalled, `no text within 5 s; received: ${types.join(", ")}`).toBe(false);
-    expect(abortedAt).toBeGreaterThan(0);
-    const [request] = requests();
+    expect(stalled, `the stream did not end within 5 s; received: ${types.join(", ")}`).toBe(false);
+    expect(stoppedAt).toBeGreaterThan(0);
     const closed = await request.closed;
     // The upstream saw its connection close before it had finished the answer, well within a second.
     expect(closed.beforeEnd).toBe(true);
-    expect(closed.at - abortedAt).toBeLessThan(1000);
+    expect(closed.at - stoppedAt).toBeLessThan(1000);
     expect(streamEndedAfter).toBeLessThan(1000);
 
-    // The client got what arrived before the abort, an abort part, and no error.
+    // The reader got the answer from its start, an abort part, and no error.
     expect(WORDS.join("").startsWith(text)).toBe(true);
     expect(text.length).toBeLessThan(WORDS.join("").length / 4);
-    expect(types.filter((type) => type === "text-delta").length).toBeLessThanOrEqual(deltasAtAbort + 1);
+    expect(types.filter((type) => type === "text-delta").length).toBeLessThanOrEqual(deltasAtStop + 1);
     expect(types).toContain("abort");
     expect(types).not.toContain("error");
     expect(types).not.toContain("finish");

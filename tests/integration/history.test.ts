@@ -1,14 +1,16 @@
 /**
- * The server owns the conversation: what POST /api/chat saves to D1 (on finish, on stop, on an upstream failure
- * mid-answer), what it loads for the model (never a client's forged history), and who may touch a chat.
+ * The server owns the conversation: what POST /api/chat saves in the chat's conversation (on finish, on stop, on an
+ * upstream failure mid-answer), what it loads for the model (never a client's forged history), and who may touch a
+ * chat. Also a chat stored before the conversations, whose messages are still in D1.
  */
 import { describe, expect, it } from "vitest";
+import type { ChatMessage } from "@/lib/chat/types";
 import { chatsFor } from "@/lib/db/chats";
 import { getDb } from "@/lib/db/client";
-import type { ChatMessage } from "@/lib/chat/types";
-import { chat, cleanEnvPerTest, iterateChunks, postChat, userMessage } from "../support/chat-client";
+import { messages as legacyMessages } from "@/lib/db/schema";
+import { chat, cleanEnvPerTest, iterateChunks, postChat, stopChat, userMessage } from "../support/chat-client";
 import { openAIEnv, startFakeUpstreamsPerFile } from "../support/presets";
-import { cookieOf } from "../support/ui-client";
+import { cookieOf, newVisitor, storedChat as stored } from "../support/ui-client";
 
 const fakes = startFakeUpstreamsPerFile();
 const setEnv = cleanEnvPerTest();
@@ -16,14 +18,6 @@ const setEnv = cleanEnvPerTest();
 const newChatId = () => `chat-${crypto.randomUUID()}`;
 const textOf = (message: ChatMessage | undefined) =>
   (message?.parts ?? []).flatMap((part) => (part.type === "text" ? [part.text] : [])).join("");
-
-/** The chat as stored, read as its owner (the visitor id inside the signed cookie). */
-async function stored(chatId: string, cookie: string) {
-  const visitorId = /edge_chat_visitor=([0-9a-f-]{36})\./.exec(cookie)?.[1];
-  if (!visitorId) throw new Error(`no visitor in cookie ${cookie}`);
-  const chats = chatsFor(await getDb(), visitorId);
-  return { chat: await chats.get(chatId), messages: await chats.messages(chatId) };
-}
 
 /** Polls until the answer is saved with a final status (the save runs when the stream ends, also after a stop). */
 async function storedAnswer(chatId: string, cookie: string, timeoutMs = 5_000) {
@@ -37,7 +31,7 @@ async function storedAnswer(chatId: string, cookie: string, timeoutMs = 5_000) {
 }
 
 describe("saving a turn", () => {
-  it("saves the question before the model is called and the answer when it ends, with status, model and usage", async () => {
+  it("saves the question once the turn is accepted and the answer when it ends, with status, model and usage", async () => {
     setEnv(openAIEnv(fakes.openai, "chat"));
     fakes.openai.reply({ type: "text", deltas: ["Hello ", "from ", "the ", "model."], usage: { input: 7, output: 4 } });
     const id = newChatId();
@@ -60,30 +54,27 @@ describe("saving a turn", () => {
     ]);
   });
 
-  it("a stopped answer is saved with the words that arrived and status 'stopped'", async () => {
+  it("a stopped answer (POST /api/chat/[id]/stop) is saved with the words that arrived and status 'stopped'", async () => {
     setEnv(openAIEnv(fakes.openai, "chat"));
     const words = Array.from({ length: 100 }, (_, i) => `word${i} `);
     fakes.openai.reply({ type: "text", deltas: words, delayMs: 40 });
     const id = newChatId();
-    const controller = new AbortController();
-    const response = await postChat({ id, message: userMessage("Count slowly", "q-stop") }, { signal: controller.signal });
+    const response = await postChat({ id, message: userMessage("Count slowly", "q-stop") });
     const cookie = cookieOf(response);
     let received = "";
-    try {
-      for await (const chunk of iterateChunks(response)) {
-        if (chunk !== "[DONE]" && chunk.type === "text-delta") received += chunk.delta;
-        if (received.split(" ").length > 5) controller.abort();
-      }
-    } catch {
-      // The abort ends the read.
+    let stopped: unknown;
+    for await (const chunk of iterateChunks(response)) {
+      if (chunk !== "[DONE]" && chunk.type === "text-delta") received += chunk.delta;
+      if (stopped === undefined && received.split(" ").length > 5) stopped = await (await stopChat(id, cookie)).json();
     }
+    expect(stopped).toEqual({ stopped: true });
 
     const { answer } = await storedAnswer(id, cookie);
     expect(answer?.metadata?.status).toBe("stopped");
-    const saved = textOf(answer);
-    expect(saved.length).toBeGreaterThanOrEqual(received.length);
-    expect(words.join("").startsWith(saved)).toBe(true);
-    expect(saved.length).toBeLessThan(words.join("").length);
+    // The page read the stream to its end: what it got is what was saved.
+    expect(textOf(answer)).toBe(received);
+    expect(words.join("").startsWith(received)).toBe(true);
+    expect(received.length).toBeLessThan(words.join("").length);
   });
 
   it("an upstream that drops mid-answer: the partial answer is saved with status 'error'", async () => {
@@ -205,5 +196,55 @@ describe("a chat belongs to its visitor", () => {
       expect(await response.json()).toMatchObject({ error: { code: "not_found:chat" } });
     }
     expect((await stored(id, owner)).messages).toEqual(before);
+  });
+});
+
+describe("a chat from before the conversations (its messages still in D1)", () => {
+  it("goes on with a new question: the model gets its history, which moves into the conversation", async () => {
+    setEnv(openAIEnv(fakes.openai, "chat"));
+    // Every model call answers this (the turn's first dispatch, which finds the id taken, is cut off).
+    fakes.openai.replyAlways({ type: "text", deltas: ["Still ", "Paris."] });
+    const visitor = await newVisitor();
+    const id = newChatId();
+    const db = await getDb();
+    await chatsFor(db, visitor.id).create({ id, model: "openai:gpt-4.1-nano" });
+    const at = Date.now();
+    await db.insert(legacyMessages).values([
+      { id: "q-old", chatId: id, role: "user", parts: [{ type: "text", text: "Capital of France?" }], status: "complete", createdAt: new Date(at) },
+      { id: "a-old", chatId: id, role: "assistant", parts: [{ type: "text", text: "Paris." }], status: "complete", model: "openai:gpt-4.1-nano", createdAt: new Date(at + 1) },
+    ]);
+
+    const result = await chat({ id, message: userMessage("And today?", "q-new") }, { headers: { cookie: visitor.cookie } });
+    expect(result.response.status).toBe(200);
+    expect(result.errors).toEqual([]);
+    expect(result.text).toBe("Still Paris.");
+    const sent = fakes.openai.requests.at(-1)?.body.messages as { role: string; content: unknown }[];
+    const conversation = sent.filter((message) => message.role !== "system");
+    expect(conversation.map((message) => message.role)).toEqual(["user", "assistant", "user"]);
+    expect(JSON.stringify(conversation)).toContain("Capital of France?");
+    expect(JSON.stringify(conversation[1])).toContain("Paris.");
+    // A chat with an answer already has its title: none is made again.
+    expect(result.chunks.some((chunk) => chunk.type === "data-title")).toBe(false);
+
+    const { messages } = await stored(id, visitor.cookie);
+    expect(messages.map((message) => message.id)).toEqual(["q-old", "a-old", "q-new", result.start?.messageId]);
+    const left = await db.$client.prepare("SELECT count(*) AS n FROM messages WHERE chat_id = ?").bind(id).first();
+    expect(left).toEqual({ n: 0 });
+  });
+
+  it("is nobody else's: another visitor's question in it is a 404, and its messages stay where they are", async () => {
+    setEnv({ DEMO_DELAY_MS: "0" });
+    const owner = await newVisitor();
+    const stranger = await newVisitor();
+    const id = newChatId();
+    const db = await getDb();
+    await chatsFor(db, owner.id).create({ id });
+    await db.insert(legacyMessages).values({ id: "q-old", chatId: id, role: "user", parts: [{ type: "text", text: "Mine" }], status: "complete", createdAt: new Date() });
+
+    const refused = await postChat({ id, message: userMessage("Let me in", "q-evil") }, { headers: { cookie: stranger.cookie } });
+    expect(refused.status).toBe(404);
+    expect(await refused.json()).toMatchObject({ error: { code: "not_found:chat" } });
+    expect(await db.$client.prepare("SELECT count(*) AS n FROM messages WHERE chat_id = ?").bind(id).first()).toEqual({ n: 1 });
+    expect((await stored(id, owner.cookie)).messages.map((message) => message.id)).toEqual(["q-old"]);
   });
 });

@@ -17,7 +17,7 @@ import { tokenLedger } from "@/lib/db/usage";
 import { EMBED_TOKEN_HEADER } from "@/lib/embed/origins";
 import { chat, chatBody, cleanEnvPerTest, postChat, userMessage } from "../support/chat-client";
 import { openAIEnv, startFakeUpstreamsPerFile } from "../support/presets";
-import { cookieOf, visitorIdOf } from "../support/ui-client";
+import { cookieOf, storedMessages, visitorIdOf } from "../support/ui-client";
 
 const fakes = startFakeUpstreamsPerFile();
 const setEnv = cleanEnvPerTest();
@@ -138,13 +138,13 @@ describe("new identities", () => {
 describe("daily token budget", () => {
   const spent = async (key: string) => tokenLedger(await getDb()).spentOn(key, new Date());
 
-  it("reserves before the model call, settles with the real cost, and refuses a turn when not even one step fits, until midnight UTC", async () => {
+  it("reserves alongside the model call, settles with the real cost, and refuses a turn when not even one step fits, until midnight UTC", async () => {
     // Room for one step and 45 tokens more: each turn really costs 30.
     setEnv({ ...openAIEnv(fakes.openai, "chat"), DAILY_TOKEN_BUDGET: String(oneStep("One") + 45) });
     fakes.openai.replyAlways({ type: "text", deltas: ["Fine."], usage: { input: 21, output: 9 } });
-    const upstreamCalls = fakes.openai.requests.length;
     const first = await chat(chatBody({ text: "One" }));
     expect(first.response.status).toBe(200);
+    expect(first.text).toBe("Fine.");
     const cookie = cookieOf(first.response);
     const visitorId = visitorIdOf(cookie);
     expect(await spent(visitorId)).toBe(30);
@@ -152,11 +152,15 @@ describe("daily token budget", () => {
     expect(await spent(visitorId)).toBe(60);
 
     const id = `chat-${crypto.randomUUID()}`;
+    const upstreamCalls = fakes.openai.requests.length;
     const body = await expectRefused(await postChat(chatBody({ id, text: "Thr" }), { headers: { cookie } }), "rate_limit:budget", 86_400);
     expect(body.error.message).toBe("What is left of today's allowance for this chat is not enough for this conversation. Start a new chat, or wait until midnight UTC.");
-    expect(fakes.openai.requests.length - upstreamCalls).toBe(2);
+    // The model call started alongside the reservation is cut off, and never made again.
+    expect(fakes.openai.requests.length - upstreamCalls).toBeLessThanOrEqual(1);
+    for (const request of fakes.openai.requests.slice(upstreamCalls)) await request.closed;
     // Nothing stored, nothing kept reserved.
     expect(await chatsFor(await getDb(), visitorId).get(id)).toBeUndefined();
+    expect(await storedMessages(id, visitorId)).toEqual([]);
     expect(await spent(visitorId)).toBe(60);
     // Another visitor has a budget of its own.
     expect((await chat(chatBody({ text: "Other visitor" }))).response.status).toBe(200);
@@ -196,25 +200,45 @@ describe("daily token budget", () => {
     expect((await postChat(chatBody({ text: "Hello y" }), { headers: { "cf-connecting-ip": randomIp() } })).status).toBe(200);
   });
 
-  it("counts the title call, and charges a turn whose chat was deleted while it answered", async () => {
+  it("counts the title call", async () => {
     setEnv({ ...openAIEnv(fakes.openai, "chat"), DAILY_TOKEN_BUDGET: String(reservation("Q", TITLE_MAX_TOKENS) + 100) });
     // Titles by the model for this test only (the suite's setup makes them from the prompt).
     process.env.CHAT_TITLES = "model";
     onTestFinished(() => {
       process.env.CHAT_TITLES = "prompt";
     });
+    fakes.openai.replyAlways({ type: "text", deltas: ["A ", "short ", "answer."], usage: { input: 21, output: 9 } });
+    const result = await chat(chatBody({ text: "Q" }));
+    expect(result.response.status).toBe(200);
+    expect(result.chunks.some((chunk) => chunk.type === "data-title")).toBe(true);
+    // The answer (30) and the title (30).
+    await expect.poll(async () => spent(visitorIdOf(cookieOf(result.response)))).toBe(60);
+  });
+
+  it("a chat deleted while it answers stops the answer, and what the turn spent stays charged", async () => {
+    const reserved = reservation("Q");
+    setEnv({ ...openAIEnv(fakes.openai, "chat"), DAILY_TOKEN_BUDGET: String(reserved + 100) });
     fakes.openai.replyAlways({ type: "text", deltas: ["A ", "slow ", "answer."], delayMs: 200, usage: { input: 21, output: 9 } });
     const id = `chat-${crypto.randomUUID()}`;
+    const upstreamCalls = fakes.openai.requests.length;
     const response = await postChat(chatBody({ id, text: "Q" }));
     expect(response.status).toBe(200);
     const cookie = cookieOf(response);
+    const visitorId = visitorIdOf(cookie);
+    // While it answers, the whole turn is reserved.
+    expect(await spent(visitorId)).toBe(reserved);
     const deleted = await deleteChatRoute(new Request(`http://localhost/api/chats/${id}`, { method: "DELETE", headers: { cookie } }), {
       params: Promise.resolve({ id }),
     });
     expect(deleted.status).toBe(204);
     await response.text();
-    // The answer (30) and the title (30): both paid for, though the chat is gone.
-    await expect.poll(async () => spent(visitorIdOf(cookie))).toBe(60);
+    const [request] = fakes.openai.requests.slice(upstreamCalls);
+    expect((await request.closed).beforeEnd).toBe(true);
+    // Settled (the reservation given back) but not refunded: what the partial answer cost (estimated, the
+    // provider sent no usage) stays spent, though the chat is gone.
+    await expect.poll(async () => spent(visitorId)).toBeLessThan(reserved);
+    expect(await spent(visitorId)).toBeGreaterThan(0);
+    expect(await storedMessages(id, visitorId)).toEqual([]);
   });
 
   it("an embedded visitor spends against EMBED_DAILY_TOKEN_BUDGET; 0 turns a budget off", async () => {

@@ -10,11 +10,11 @@ import type { UIMessageChunk } from "ai";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import type { NoteStore } from "@/lib/ai/tools/notes";
 import { TOOL_FAILED } from "@/lib/ai/tools/tool-error";
-import { chat, chatBody, cleanEnvPerTest } from "../support/chat-client";
+import { chat, chatBody, cleanEnvPerTest, postChat, readChunks, stopChat } from "../support/chat-client";
 import { openMeteoError, startFakeOpenMeteo, type FakeOpenMeteo } from "../support/fake-open-meteo";
 import { allFormats, openAIChatFormat, type ScriptedCall, type UpstreamFormat } from "../support/formats";
 import { spyOnConsoleError, startFakeUpstreamsPerFile } from "../support/presets";
-import { assistantMessageFrom, BrowserChat, respondToApproval, storedChat, toolParts, weatherApiPerTest } from "../support/ui-client";
+import { assistantMessageFrom, BrowserChat, cookieOf, respondToApproval, storedChat, toolParts, weatherApiPerTest } from "../support/ui-client";
 
 /** What a D1 query against a missing table throws. */
 const D1_FAILURE = vi.hoisted(() => "D1_ERROR: no such table: notes: SQLITE_ERROR");
@@ -233,20 +233,22 @@ describe("a tool failing in a way it did not mean to (saveNote, its database bro
 });
 
 describe("a weather service that never answers", () => {
-  it("a getWeather call stopped by the chat's abort closes the Open-Meteo connection too", async () => {
+  it("a getWeather call stopped by the chat's Stop closes the Open-Meteo connection too", async () => {
     openMeteo.failNext("search", { kind: "hang" });
     const format = openAIChatFormat(fakes.openai);
     setEnv(format.env());
     format.toolCalls([{ toolName: "getWeather", args: '{"city":"Paris"}', callId: "call_w" }]);
-    const controller = new AbortController();
-    const pending = chat(chatBody({ text: "Weather in Paris?" }), { signal: controller.signal }).catch((error: unknown) => error);
+    const body = chatBody({ text: "Weather in Paris?" });
+    const response = await postChat(body);
+    const pending = readChunks(response);
     // Wait until the tool is waiting on Open-Meteo, then stop the chat.
     await expect.poll(() => openMeteo.requests.length, { timeout: 5_000 }).toBe(1);
-    controller.abort();
-    await pending;
+    expect(await (await stopChat(body.id, cookieOf(response))).json()).toEqual({ stopped: true });
+    const { chunks } = await pending;
 
     const closed = await openMeteo.requests[0].closed;
     expect(closed.beforeEnd).toBe(true);
+    expect(chunks.map((chunk) => chunk.type)).toContain("abort");
     // Nothing more was asked of the model after the stop.
     expect(format.requests()).toHaveLength(1);
   });

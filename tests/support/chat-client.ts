@@ -4,6 +4,7 @@
 import type { LanguageModelUsage, UIMessageChunk } from "ai";
 import { EventSourceParserStream } from "eventsource-parser/stream";
 import { afterEach, beforeEach } from "vitest";
+import { POST as stopRoute } from "@/app/api/chat/[id]/stop/route";
 import { POST } from "@/app/api/chat/route";
 
 /** Every variable lib/env.ts reads. Tests start from none of them set. */
@@ -96,6 +97,16 @@ export async function postChat(body: unknown, init?: Parameters<typeof chatReque
   const response = await POST(request);
   requestOf.set(response, request);
   return response;
+}
+
+/**
+ * POST /api/chat/[id]/stop, as the page's Stop button sends it: closing the page (aborting POST /api/chat) no longer
+ * stops an answer, this does. The response's `{ stopped }`: an answer was being written and is being stopped.
+ */
+export function stopChat(id: string, cookie: string): Promise<Response> {
+  return stopRoute(new Request(`http://localhost/api/chat/${encodeURIComponent(id)}/stop`, { method: "POST", headers: { cookie } }), {
+    params: Promise.resolve({ id }),
+  });
 }
 
 export type ReadResult = { chunks: UIMessageChunk[]; sawDone: boolean };

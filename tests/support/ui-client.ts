@@ -8,9 +8,12 @@ import { visitorCookie } from "@/lib/chat/identity";
 import { readUIMessageStream, type UIMessage, type UIMessageChunk } from "ai";
 import { afterEach, beforeEach } from "vitest";
 import { chatRequestBody } from "@/components/chat/transport";
+import { conversationFor, conversationMessages } from "@/lib/chat/conversations";
 import type { ChatMessage } from "@/lib/chat/types";
 import { chatsFor } from "@/lib/db/chats";
 import { getDb } from "@/lib/db/client";
+import type { ChatRow } from "@/lib/db/schema";
+import { AppError } from "@/lib/errors";
 import { postChat, readChunks, summarize, userMessage, type chat } from "./chat-client";
 
 // The client's view of a tool part: loosely typed on purpose, tests forge and tamper with these.
@@ -94,10 +97,26 @@ export function visitorIdOf(cookie: string): string {
   return visitorId;
 }
 
-/** The chat as D1 holds it, read as its owner: the row (undefined if the visitor has no such chat) and its messages. */
-export async function storedChat(chatId: string, cookie: string) {
-  const chats = chatsFor(await getDb(), visitorIdOf(cookie));
-  return { chat: await chats.get(chatId), messages: await chats.messages(chatId) };
+/**
+ * The messages of a chat as its conversation holds them, read as `owner` (as GET /api/chats/[id] reads them): none
+ * when the conversation is not theirs (or does not exist), as the route's 404.
+ */
+export async function storedMessages(chatId: string, owner: string): Promise<ChatMessage[]> {
+  try {
+    return await conversationMessages(await conversationFor(chatId), { owner, chatId });
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_found:chat") return [];
+    throw error;
+  }
+}
+
+/**
+ * The chat as the server holds it, read as its owner: the D1 row (undefined if the visitor has no such chat) and the
+ * messages of its conversation.
+ */
+export async function storedChat(chatId: string, cookie: string): Promise<{ chat: ChatRow | undefined; messages: ChatMessage[] }> {
+  const owner = visitorIdOf(cookie);
+  return { chat: await chatsFor(await getDb(), owner).get(chatId), messages: await storedMessages(chatId, owner) };
 }
 
 export type BrowserTurn = Awaited<ReturnType<typeof chat>> & {

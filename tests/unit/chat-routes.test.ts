@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { GET as listRoute } from "@/app/api/chats/route";
 import { DELETE as deleteRoute, GET as getRoute, PATCH as patchRoute } from "@/app/api/chats/[id]/route";
+import { conversationFor } from "@/lib/chat/conversations";
 import { chatsFor } from "@/lib/db/chats";
 import { getDb } from "@/lib/db/client";
 import type { ChatMessage } from "@/lib/chat/types";
-import { newVisitor } from "../support/ui-client";
+import { newVisitor, storedMessages } from "../support/ui-client";
 
 // The route handlers, called directly with Request objects, on the real local D1 (tests/support/cloudflare-context.ts).
 const BASE = "http://localhost";
@@ -19,13 +20,16 @@ async function seedChat(visitorId: string, { title, messages = [] }: { title?: s
   const id = crypto.randomUUID();
   await chats.create({ id, model: "demo:offline" });
   if (title) await chats.rename(id, title);
-  for (const message of messages) {
-    await chats.saveMessage(id, {
-      message,
+  // The messages live in the chat's conversation, as a copied chat's do (the embed handoff).
+  const stored = messages.map((message) => ({
+    ...message,
+    metadata: {
+      ...message.metadata,
       status: message.metadata?.status ?? "complete",
-      model: message.role === "assistant" ? "demo:offline" : undefined,
-    });
-  }
+      ...(message.role === "assistant" ? { model: "demo:offline" } : {}),
+    },
+  }));
+  await (await conversationFor(id)).adopt(visitorId, stored);
   return id;
 }
 
@@ -188,15 +192,19 @@ describe("DELETE /api/chats/[id]", () => {
     expect(await response.text()).toBe("");
     expect((await get(me.cookie, id)).status).toBe(404);
     expect((await remove(me.cookie, id)).status).toBe(404);
-    const db = await getDb();
-    expect(await db.$client.prepare("SELECT count(*) AS n FROM messages WHERE chat_id = ?").bind(id).first()).toEqual({ n: 0 });
+    // The conversation is gone too: recreating the id (a new chat by anyone) starts from nothing.
+    expect(await storedMessages(id, me.id)).toEqual([]);
+    expect(await chatsFor(await getDb(), me.id).create({ id })).toBeDefined();
+    expect(await storedMessages(id, me.id)).toEqual([]);
   });
 
   it("cannot delete another visitor's chat (404); the chat stays", async () => {
     const owner = await newVisitor();
     const stranger = await newVisitor();
-    const id = await seedChat(owner.id);
+    const id = await seedChat(owner.id, { messages: [{ id: "q1", role: "user", parts: [{ type: "text", text: "mine" }] }] });
     expect((await remove(stranger.cookie, id)).status).toBe(404);
-    expect((await get(owner.cookie, id)).status).toBe(200);
+    const kept = await get(owner.cookie, id);
+    expect(kept.status).toBe(200);
+    expect(((await kept.json()) as { messages: ChatMessage[] }).messages.map((message) => message.id)).toEqual(["q1"]);
   });
 });

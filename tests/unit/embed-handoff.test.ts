@@ -10,26 +10,33 @@ import { GET as getRoute } from "@/app/api/chats/[id]/route";
 import { GET as listRoute } from "@/app/api/chats/route";
 import { POST as redeemRoute } from "@/app/api/embed/handoff/redeem/route";
 import { POST as codeRoute } from "@/app/api/embed/handoff/route";
+import { conversationFor } from "@/lib/chat/conversations";
 import { embedToken } from "@/lib/chat/identity";
 import type { ChatMessage } from "@/lib/chat/types";
 import type { ChatListResponse, ChatWithMessagesResponse } from "@/lib/chat/chat-routes";
 import { chatsFor } from "@/lib/db/chats";
 import { getDb } from "@/lib/db/client";
-import { handoffCodes } from "@/lib/db/schema";
+import { handoffCodes, messages } from "@/lib/db/schema";
 import { EMBED_TOKEN_HEADER } from "@/lib/embed/origins";
 
 const BASE = "http://localhost";
 type ErrorBody = { error: { code: string; message: string } };
 const OWN_PAGE = { "sec-fetch-site": "same-origin" };
 
-async function widgetChat() {
+/** The widget visitor's chat: its row in D1, its messages (the question, then `more`) in its conversation. */
+async function widgetChat(more: ChatMessage[] = []) {
   const visitorId = crypto.randomUUID();
   const token = await embedToken(visitorId, 0, process.env.SESSION_SECRET!);
   const chatId = crypto.randomUUID();
   const chats = chatsFor(await getDb(), visitorId);
   await chats.create({ id: chatId, model: "demo:offline" });
-  const question: ChatMessage = { id: "q1", role: "user", parts: [{ type: "text", text: "Secret plans for the launch" }] };
-  await chats.saveMessage(chatId, { message: question, status: "complete" });
+  const question: ChatMessage = {
+    id: "q1",
+    role: "user",
+    parts: [{ type: "text", text: "Secret plans for the launch" }],
+    metadata: { status: "complete" },
+  };
+  await (await conversationFor(chatId)).adopt(visitorId, [question, ...more]);
   return { visitorId, token, chatId };
 }
 
@@ -115,7 +122,6 @@ describe("Open in edge-chat", () => {
   });
 
   it("the copy never carries a tool call still waiting: someone else's chat cannot hand this browser a live Approve", async () => {
-    const widget = await widgetChat();
     const pending: ChatMessage = {
       id: "a1",
       role: "assistant",
@@ -129,12 +135,39 @@ describe("Open in edge-chat", () => {
           approval: { id: "approval-1" },
         },
       ] as ChatMessage["parts"],
+      metadata: { status: "complete" },
     };
-    await chatsFor(await getDb(), widget.visitorId).saveMessage(widget.chatId, { message: pending, status: "complete" });
+    const widget = await widgetChat([pending]);
     const response = await redeem(await codeFor(widget.chatId, widget.token));
     const { path } = (await response.json()) as { path: string };
     const copy = (await (await getChat({ cookie: cookieOf(response) }, path.replace("/chat/", ""))).json()) as ChatWithMessagesResponse;
     expect(copy.messages.at(-1)?.parts).toEqual([{ type: "text", text: "Shall I save it?" }]);
+  });
+
+  it("a chat whose messages are still in D1 (from before the conversations) is copied whole, and the widget keeps it", async () => {
+    const visitorId = crypto.randomUUID();
+    const token = await embedToken(visitorId, 0, process.env.SESSION_SECRET!);
+    const chatId = crypto.randomUUID();
+    const db = await getDb();
+    await chatsFor(db, visitorId).create({ id: chatId, model: "demo:offline" });
+    const at = Date.now();
+    await db.insert(messages).values([
+      { id: "q1", chatId, role: "user", parts: [{ type: "text", text: "Old question" }], status: "complete", createdAt: new Date(at) },
+      { id: "a1", chatId, role: "assistant", parts: [{ type: "text", text: "Old answer" }], status: "complete", model: "demo:offline", createdAt: new Date(at + 1) },
+    ]);
+
+    const response = await redeem(await codeFor(chatId, token));
+    expect(response.status).toBe(200);
+    const { path } = (await response.json()) as { path: string };
+    const copy = (await (await getChat({ cookie: cookieOf(response) }, path.replace("/chat/", ""))).json()) as ChatWithMessagesResponse;
+    expect(copy.messages.map((message) => [message.id, message.parts])).toEqual([
+      ["q1", [{ type: "text", text: "Old question" }]],
+      ["a1", [{ type: "text", text: "Old answer" }]],
+    ]);
+    // The widget's chat now lives in its conversation (imported on that read), whole.
+    const widgetCopy = (await (await getChat({ [EMBED_TOKEN_HEADER]: token }, chatId)).json()) as ChatWithMessagesResponse;
+    expect(widgetCopy.messages.map((message) => message.id)).toEqual(["q1", "a1"]);
+    expect(await db.$client.prepare("SELECT count(*) AS n FROM messages WHERE chat_id = ?").bind(chatId).first()).toEqual({ n: 0 });
   });
 
   it("a code works once, for two minutes", async () => {
