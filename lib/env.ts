@@ -55,6 +55,8 @@ export const envSchema = z.object({
   DAILY_IP_TOKEN_BUDGET: z.coerce.number().int().min(0).default(1_000_000),
   /** `npm run bench` only: enables GET /api/bench/raw, a plain pipe from the upstream (the baseline it measures). */
   BENCH_RAW_PIPE: flag,
+  /** `npm run bench` only: this many ms added to every D1 and Durable Object call, as on Cloudflare (lib/bench/remote-latency.ts). */
+  BENCH_REMOTE_MS: z.coerce.number().int().min(0).max(1_000).default(0),
 });
 
 export type AppEnv = z.infer<typeof envSchema> & {

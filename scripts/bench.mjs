@@ -58,16 +58,21 @@ const config = {
   tabCloseTokens: QUICK ? 100 : 150, // 2–3 s: a closed tab is expected to let the answer run to its end
   renderTokens: QUICK ? 2_000 : 20_000,
   remoteMs: 40,
+  // A model's own time to its first token, for the TTFT row where the D1 checks overlap it.
+  modelFirstMs: 150,
   remoteRequests: QUICK ? 10 : 20,
   rowsTokens: 1_000,
   renderDelayMs: 10,
 };
 
 // ─── the fake upstream ────────────────────────────────────────────────────────────────────────────────────────
-// The last user message carries the script: "[bench n=<tokens> delay=<ms>( md)?]".
+// The last user message carries the script: "[bench n=<tokens> delay=<ms>( first=<ms>)?( md)?]"; `first`: the
+// model's own time to its first token (the headers go out at once, as a real provider's do).
 function scriptOf(text) {
-  const match = /\[bench n=(\d+) delay=(\d+)( md)?\]/.exec(text ?? "");
-  return match ? { n: Number(match[1]), delay: Number(match[2]), markdown: !!match[3] } : { n: 20, delay: 0, markdown: false };
+  const match = /\[bench n=(\d+) delay=(\d+)(?: first=(\d+))?( md)?\]/.exec(text ?? "");
+  return match
+    ? { n: Number(match[1]), delay: Number(match[2]), first: Number(match[3] ?? 0), markdown: !!match[4] }
+    : { n: 20, delay: 0, first: 0, markdown: false };
 }
 
 /** Token i of a long markdown answer: paragraphs, headings, lists, inline code, bold, a code block now and then. */
@@ -151,11 +156,12 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 const upstreamStreams = { open: 0, peak: 0, ends: new Map() };
 
-async function streamTokens(res, wire, { n, delay, markdown }) {
+async function streamTokens(res, wire, { n, delay, first, markdown }) {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   res.write(wire.open());
   let closed = false;
   res.on("close", () => (closed = true));
+  if (first > 0) await sleep(first);
   for (let i = 0; i < n && !closed; i++) {
     if (delay > 0 && i > 0) await sleep(delay);
     const ok = res.write(wire.token(markdown ? markdownToken(i) : `tok${i} `));
@@ -430,7 +436,7 @@ async function postChat(prompt, { model = `openai:${MODEL}`, signal, chat } = {}
       id,
       trigger: "submit-message",
       model,
-      message: { id: `m-${id}`, role: "user", parts: [{ type: "text", text: prompt }] },
+      message: { id: `m-${id}-${n}`, role: "user", parts: [{ type: "text", text: prompt }] },
     }),
     signal,
   });
@@ -444,9 +450,9 @@ async function postChat(prompt, { model = `openai:${MODEL}`, signal, chat } = {}
  * One chat turn through the worker, read to its end: { ttft, total, deltas, tokens } in ms from the request's start.
  * `progress.ttft` is set at the first token, so a turn cut off by `signal` still tells its time to first token.
  */
-async function viaRoute(n, delay, { signal, progress = {}, chat } = {}) {
+async function viaRoute(n, delay, { signal, progress = {}, chat, first = 0 } = {}) {
   const started = performance.now();
-  const { response, id, cookie } = await postChat(`Go [bench n=${n} delay=${delay}]`, { signal, chat });
+  const { response, id, cookie } = await postChat(`Go [bench n=${n} delay=${delay}${first ? ` first=${first}` : ""}]`, { signal, chat });
   let ttft;
   let deltas = 0;
   let text = "";
@@ -485,12 +491,16 @@ async function readCompletions(request) {
 }
 
 /** The stream read straight from the fake upstream. */
-const direct = (n, delay) =>
+const direct = (n, delay, first = 0) =>
   readCompletions(() =>
     fetch(`${UPSTREAM}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: MODEL, stream: true, messages: [{ role: "user", content: `Go [bench n=${n} delay=${delay}]` }] }),
+      body: JSON.stringify({
+        model: MODEL,
+        stream: true,
+        messages: [{ role: "user", content: `Go [bench n=${n} delay=${delay}${first ? ` first=${first}` : ""}]` }],
+      }),
     }),
   );
 
@@ -535,13 +545,13 @@ async function benchTtft() {
  * TTFT added over the upstream's own, for new chats and for follow-up turns (the second turn of each chat), with the
  * worker as it runs now (with or without BENCH_REMOTE_MS).
  */
-async function benchTurnTtft() {
+async function benchTurnTtft(modelFirstMs = 0) {
   const fresh = [];
   const followUp = [];
   for (let i = 0; i < config.remoteRequests; i++) {
-    const d = await direct(config.ttftTokens, 0);
-    const first = await viaRoute(config.ttftTokens, 0);
-    const next = await viaRoute(config.ttftTokens, 0, { chat: first.chat });
+    const d = await direct(config.ttftTokens, 0, modelFirstMs);
+    const first = await viaRoute(config.ttftTokens, 0, { first: modelFirstMs });
+    const next = await viaRoute(config.ttftTokens, 0, { chat: first.chat, first: modelFirstMs });
     fresh.push(first.ttft - d.ttft);
     followUp.push(next.ttft - d.ttft);
   }
@@ -783,13 +793,14 @@ async function benchRender() {
 }
 
 /** The conversation objects' rows: TTFT with and without remote latency, round trips before the first token, rows. */
-function conversationRows(local, remote, rows) {
+function conversationRows(local, remote, remoteModel, rows) {
   const calls = (withDelay, without) => ((withDelay - without) / config.remoteMs).toFixed(1);
   const n = config.remoteRequests;
   return [
     ["TTFT added, new chat (p50 / p95)", `${ms(local.freshP50)} / ${ms(local.freshP95)}; with ${config.remoteMs} ms per remote call: ${ms(remote.freshP50)} / ${ms(remote.freshP95)}`, `${n} new chats of new visitors; ≈ ${calls(remote.freshP50, local.freshP50)} sequential remote calls before the first token (p50 difference / ${config.remoteMs} ms)`],
     ["TTFT added, follow-up turn (p50 / p95)", `${ms(local.followUpP50)} / ${ms(local.followUpP95)}; with ${config.remoteMs} ms per remote call: ${ms(remote.followUpP50)} / ${ms(remote.followUpP95)}`, `the second turn of the same ${n} chats; ≈ ${calls(remote.followUpP50, local.followUpP50)} sequential remote calls before the first token`],
-    ["Durable Object rows written per 1,000-token answer", `${rows.paced ?? "–"} at 100 tok/s; ${rows.unthrottled ?? "–"} unthrottled`, "the whole turn in the conversation's SQLite: question, turn record, stream checkpoints (one row per 500 ms), answer"],
+    [`TTFT added with ${config.remoteMs} ms per remote call, a model taking ${config.modelFirstMs} ms to its first token (p50)`, `${ms(remoteModel.freshP50)} new chat; ${ms(remoteModel.followUpP50)} follow-up`, "the model is asked after the one call into the conversation's object; the D1 checks (budget, a new chat's id) run while it thinks"],
+    ["Durable Object rows written per 1,000-token answer", `${rows.paced ?? "–"} at 100 tok/s; ${rows.unthrottled ?? "–"} unthrottled`, "the whole turn in the conversation's SQLite: question, turn record, stream checkpoints (one row per second at most), answer"],
   ];
 }
 
@@ -861,6 +872,7 @@ async function main() {
   step(`restarting the worker with ${config.remoteMs} ms added to every D1 and Durable Object call…`);
   await restartApp("chat", { BENCH_REMOTE_MS: String(config.remoteMs) });
   const remoteTtft = await benchTurnTtft();
+  const remoteModelTtft = await benchTurnTtft(config.modelFirstMs);
   await restartApp("chat");
 
   const abort = [];
@@ -881,7 +893,7 @@ async function main() {
     loadAverage: { start: loadAtStart, end: loadAverage() },
     config,
     ttft,
-    conversation: { turnTtft, remoteTtft, remoteMs: config.remoteMs, rows: answerRows },
+    conversation: { turnTtft, remoteTtft, remoteModelTtft, remoteMs: config.remoteMs, rows: answerRows },
     throughput,
     concurrency,
     abort,
@@ -892,7 +904,7 @@ async function main() {
 
   const rows = [
     ["TTFT added by the route (p50 / p95)", `${ms(ttft.addedP50)} / ${ms(ttft.addedP95)}`, `${ttft.requests} paired requests, ${config.ttftTokens} tokens; upstream's own p50 ${ms(ttft.upstreamP50)}`],
-    ...conversationRows(turnTtft, remoteTtft, answerRows),
+    ...conversationRows(turnTtft, remoteTtft, remoteModelTtft, answerRows),
     ["Relay throughput, unthrottled upstream", `${int(throughput.routeTokPerS)} tok/s`, `reading the upstream directly: ${int(throughput.directTokPerS)} tok/s (ratio ${throughput.ratio.toFixed(3)}); raw pipe through the worker: ${int(throughput.rawTokPerS)} tok/s; ${int(throughput.tokens)} tokens, median of ${throughput.runs}`],
     ["workerd CPU per streamed token (chat route / raw pipe)", `${int(throughput.cpuUsPerToken)} µs / ${int(throughput.rawCpuUsPerToken)} µs (${throughput.cpuRatio.toFixed(1)}×)`, `user+sys of workerd / tokens, median of ${throughput.runs}; raw pipe: GET /api/bench/raw, the upstream's SSE piped through the same worker; ${throughput.uiDeltasPerRun} UI text deltas per ${int(throughput.tokens)}-token answer`],
     ...concurrency.map(concurrencyRow),

@@ -1,18 +1,14 @@
 /**
- * Bench only: `BENCH_REMOTE_MS` (scripts/bench.mjs, on a loopback worker) adds that delay to every D1 call and every
- * call into a conversation object, as the network would on Cloudflare (D1 is one region away; an object is a hop
- * away), so round trips before the first token show in local workerd, where they cost microseconds. Off otherwise.
+ * Bench only: `BENCH_REMOTE_MS` (lib/env.ts; scripts/bench.mjs sets it on a loopback worker) adds that delay to every
+ * D1 call and every call into a conversation object, as the network would on Cloudflare (D1 is one region away; an
+ * object is a hop away), so round trips before the first token show in local workerd, where they cost microseconds.
+ * 0 (the default): the target itself.
  */
-function delayMs(): number {
-  const value = Number(process.env.BENCH_REMOTE_MS ?? 0);
-  return Number.isFinite(value) && value > 0 ? value : 0;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Every method call on `target` (a conversation handle) waits first. */
-export function emulateRemoteLatency<T extends object>(target: T): T {
-  const ms = delayMs();
+export function emulateRemoteLatency<T extends object>(target: T, ms: number): T {
   if (!ms) return target;
   return new Proxy(target, {
     get(object, key) {
@@ -28,8 +24,7 @@ export function emulateRemoteLatency<T extends object>(target: T): T {
 }
 
 /** Every D1 query and batch waits first. */
-export function emulateRemoteD1(db: D1Database): D1Database {
-  const ms = delayMs();
+export function emulateRemoteD1(db: D1Database, ms: number): D1Database {
   if (!ms) return db;
   const real = new WeakMap<object, D1PreparedStatement>();
   const wrap = (statement: D1PreparedStatement): D1PreparedStatement => {

@@ -19,8 +19,11 @@ import { AppError } from "@/lib/errors";
 import type { ChatMessage, MessageStatus } from "./types";
 
 export const CONVERSATION_SETTINGS = {
-  /** Stream checkpoints: at most one stored row per this long (and one more at the end). */
-  checkpointMs: 500,
+  /**
+   * Stream checkpoints: at most one stored row per this long (and one more at the end), so an evicted object loses
+   * at most this much of an answer, and a 1,000-token answer at 100 tokens/s writes about 10 rows for its stream.
+   */
+  checkpointMs: 1_000,
   /** A finished answer's stream stays replayable this long (a page loaded just before its end resumes it). */
   retentionMs: 10 * 60_000,
   /** While a turn runs, an alarm this often: if the object restarted meanwhile, the alarm marks it interrupted. */

@@ -17,7 +17,7 @@ export class SqlConversationStore implements ConversationStore {
 
   constructor(private readonly storage: Sql) {
     storage.exec(`CREATE TABLE IF NOT EXISTS info (id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS messages (pos INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, body TEXT NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS turn (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS chunks (seq INTEGER PRIMARY KEY, text TEXT NOT NULL);`);
   }
@@ -47,9 +47,10 @@ export class SqlConversationStore implements ConversationStore {
   }
 
   putMessage(message: ChatMessage): void {
-    // An answer saved again (a continued one) keeps its place.
+    // Keyed by id alone (one row written per save, no second index); an answer saved again keeps its place.
     this.sql.exec(
-      "INSERT INTO messages (id, body) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+      `INSERT INTO messages (id, pos, body) VALUES (?1, (SELECT coalesce(max(pos), 0) + 1 FROM messages), ?2)
+       ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
       message.id,
       JSON.stringify(message),
     );

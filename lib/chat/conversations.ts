@@ -5,6 +5,7 @@ import { emulateRemoteLatency } from "@/lib/bench/remote-latency";
 import { chatsFor } from "@/lib/db/chats";
 import { getDb } from "@/lib/db/client";
 import { forgetLegacyMessages, readLegacyChat } from "@/lib/db/legacy-messages";
+import { readEnv } from "@/lib/env";
 import { AppError, errorResponse } from "@/lib/errors";
 import {
   ConversationCore,
@@ -57,7 +58,7 @@ export async function conversationFor(chatId: string): Promise<ConversationHandl
   const objects = await conversationObjects();
   if (!objects) return localConversation(chatId);
   const stub = objects.get(objects.idFromName(chatId)) as unknown as ConversationStub;
-  return emulateRemoteLatency(reviveErrors(stub));
+  return emulateRemoteLatency(reviveErrors(stub), (await readEnv()).BENCH_REMOTE_MS);
 }
 
 /**

@@ -2,6 +2,7 @@ import "server-only";
 import { getCloudflareContext } from "@opennextjs/cloudflare";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { emulateRemoteD1 } from "@/lib/bench/remote-latency";
+import { readEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import * as schema from "./schema";
 
@@ -30,7 +31,7 @@ export async function getDb(): Promise<Database> {
   }
   let db = instances.get(binding);
   if (!db) {
-    db = drizzle(emulateRemoteD1(binding), { schema });
+    db = drizzle(emulateRemoteD1(binding, (await readEnv()).BENCH_REMOTE_MS), { schema });
     instances.set(binding, db);
   }
   return db;

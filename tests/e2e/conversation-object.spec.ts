@@ -202,7 +202,7 @@ test.describe("conversation objects", () => {
       const after = await stored(context, id);
       expect(after.map((message) => `${message.role}:${message.metadata?.status}`)).toEqual(["user:complete", "assistant:complete"]);
       const fullText = after[1].parts.map((part) => part.text ?? "").join("");
-      // The kept answer was the start of that same answer, as far as its last checkpoint (at most ~0.5 s before the
+      // The kept answer was the start of that same answer, as far as its last checkpoint (at most ~1 s before the
       // stop): about what the page had shown (rendered, so a little shorter than the markdown), nothing made up.
       expect(fullText.startsWith(keptText)).toBe(true);
       expect(keptText.length).toBeGreaterThan(seenLength / 2);
