@@ -188,17 +188,14 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
   });
 
   /** Another tab (or device) asked something here: show its question, then follow its answer live. */
-  const catchUp = useCallback(
-    async (running: boolean) => {
-      const response = await fetch(`/api/chats/${encodeURIComponent(id)}`, { headers: embed?.headers() }).catch(() => undefined);
-      if (!response?.ok || busyRef.current) return;
-      const { messages: stored } = (await response.json()) as ChatWithMessagesResponse;
-      if (busyRef.current) return;
-      setMessages(stored);
-      if (running) void resumeStream();
-    },
-    [id, embed, setMessages, resumeStream],
-  );
+  const catchUp = async (running: boolean) => {
+    const response = await fetch(`/api/chats/${encodeURIComponent(id)}`, { headers: embed?.headers() }).catch(() => undefined);
+    if (!response?.ok || busyRef.current) return;
+    const { messages: stored } = (await response.json()) as ChatWithMessagesResponse;
+    if (busyRef.current) return;
+    setMessages(stored);
+    if (running) void resumeStream();
+  };
   // The first `ready` comes with the page as it was loaded (its own resume covers a running answer); later ones
   // follow a reconnection, after which the page may have missed turns.
   const connectedBefore = useRef(false);

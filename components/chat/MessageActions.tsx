@@ -1,4 +1,4 @@
-import type { ChatMetadata } from "@/lib/chat/types";
+import type { ChatMetadata, MessageStatus } from "@/lib/chat/types";
 import { CopyButton } from "@/components/ui/CopyButton";
 import { AlertIcon, RefreshIcon, StopCircleIcon } from "@/components/ui/icons";
 
@@ -8,6 +8,25 @@ type MessageActionsProps = {
   modelLabel: string | undefined;
   /** Set only on the last assistant message: regenerating an older one would drop the turns after it. */
   onRegenerate?: () => void;
+};
+
+/** How an answer that did not complete is marked (a complete one is not). */
+const STATUS_MARKS: Partial<Record<MessageStatus, { label: string; Icon: typeof AlertIcon; tone: string }>> = {
+  stopped: {
+    label: "Stopped",
+    Icon: StopCircleIcon,
+    tone: "bg-neutral-100 text-neutral-600 dark:bg-neutral-800 dark:text-neutral-300",
+  },
+  error: {
+    label: "Failed — the answer is incomplete",
+    Icon: AlertIcon,
+    tone: "bg-red-50 text-red-700 dark:bg-red-950/60 dark:text-red-300",
+  },
+  interrupted: {
+    label: "Interrupted — the server restarted mid-answer",
+    Icon: AlertIcon,
+    tone: "bg-amber-50 text-amber-800 dark:bg-amber-950/50 dark:text-amber-200",
+  },
 };
 
 const ACTION_CLASSES =
@@ -21,37 +40,18 @@ export function MessageActions({ text, metadata, modelLabel, onRegenerate }: Mes
   ].filter(Boolean);
 
   const status = metadata?.status;
+  const mark = status ? STATUS_MARKS[status] : undefined;
 
   return (
     <div className="-mt-2 -ml-2 flex flex-wrap items-center gap-1">
-      {status === "stopped" && (
+      {mark && (
         <span
           data-testid="message-status"
-          data-status="stopped"
-          className="mr-1 ml-2 inline-flex items-center gap-1 rounded-full bg-neutral-100 px-2 py-0.5 text-xs font-medium text-neutral-600 dark:bg-neutral-800 dark:text-neutral-300"
+          data-status={status}
+          className={`mr-1 ml-2 inline-flex items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ${mark.tone}`}
         >
-          <StopCircleIcon className="size-3.5" />
-          Stopped
-        </span>
-      )}
-      {status === "error" && (
-        <span
-          data-testid="message-status"
-          data-status="error"
-          className="mr-1 ml-2 inline-flex items-center gap-1 rounded-full bg-red-50 px-2 py-0.5 text-xs font-medium text-red-700 dark:bg-red-950/60 dark:text-red-300"
-        >
-          <AlertIcon className="size-3.5" />
-          Failed — the answer is incomplete
-        </span>
-      )}
-      {status === "interrupted" && (
-        <span
-          data-testid="message-status"
-          data-status="interrupted"
-          className="mr-1 ml-2 inline-flex items-center gap-1 rounded-full bg-amber-50 px-2 py-0.5 text-xs font-medium text-amber-800 dark:bg-amber-950/50 dark:text-amber-200"
-        >
-          <AlertIcon className="size-3.5" />
-          Interrupted — the server restarted mid-answer
+          <mark.Icon className="size-3.5" />
+          {mark.label}
         </span>
       )}
       {text && <CopyButton text={text} label="Copy message" testId="copy-button" className={ACTION_CLASSES} />}

@@ -150,20 +150,24 @@ export function ChatsProvider({ initial, children }: { initial: ChatListResponse
   const setTitle = useCallback((id: string, title: string) => update(id, { title }), [update]);
 
   // Other tabs of this browser (the same visitor) hear of every change to the list, so their sidebars stay the same.
+  const apply = useCallback(
+    (change: ListChange) => {
+      if (change.kind === "add") addChat(change.id, change.preview);
+      else if (change.kind === "forget") forgetChat(change.id);
+      else if (change.kind === "touch") touchChat(change.id);
+      else setTitle(change.id, change.title);
+    },
+    [addChat, forgetChat, touchChat, setTitle],
+  );
   const channel = useRef<BroadcastChannel | null>(null);
-  const local = useRef({ addChat, forgetChat, touchChat, setTitle });
+  const applyRef = useRef(apply);
   useEffect(() => {
-    local.current = { addChat, forgetChat, touchChat, setTitle };
+    applyRef.current = apply;
   });
   useEffect(() => {
     if (typeof BroadcastChannel === "undefined") return;
     const tabs = new BroadcastChannel(LIST_CHANNEL);
-    tabs.onmessage = ({ data }: MessageEvent<ListChange>) => {
-      if (data.kind === "add") local.current.addChat(data.id, data.preview);
-      else if (data.kind === "forget") local.current.forgetChat(data.id);
-      else if (data.kind === "touch") local.current.touchChat(data.id);
-      else if (data.kind === "title") local.current.setTitle(data.id, data.title);
-    };
+    tabs.onmessage = ({ data }: MessageEvent<ListChange>) => applyRef.current(data);
     channel.current = tabs;
     return () => {
       tabs.close();
@@ -171,33 +175,13 @@ export function ChatsProvider({ initial, children }: { initial: ChatListResponse
     };
   }, []);
   const tell = useCallback((change: ListChange) => channel.current?.postMessage(change), []);
-  const addChatEverywhere = useCallback(
-    (id: string, preview: string) => {
-      addChat(id, preview);
-      tell({ kind: "add", id, preview });
+  /** A change made here: applied, and told to the other tabs. */
+  const share = useCallback(
+    (change: ListChange) => {
+      apply(change);
+      tell(change);
     },
-    [addChat, tell],
-  );
-  const forgetChatEverywhere = useCallback(
-    (id: string) => {
-      forgetChat(id);
-      tell({ kind: "forget", id });
-    },
-    [forgetChat, tell],
-  );
-  const touchChatEverywhere = useCallback(
-    (id: string) => {
-      touchChat(id);
-      tell({ kind: "touch", id });
-    },
-    [touchChat, tell],
-  );
-  const setTitleEverywhere = useCallback(
-    (id: string, title: string) => {
-      setTitle(id, title);
-      tell({ kind: "title", id, title });
-    },
-    [setTitle, tell],
+    [apply, tell],
   );
 
   const rename = useCallback(
@@ -249,10 +233,10 @@ export function ChatsProvider({ initial, children }: { initial: ChatListResponse
       ...state,
       currentId,
       loadMore,
-      addChat: addChatEverywhere,
-      forgetChat: forgetChatEverywhere,
-      touchChat: touchChatEverywhere,
-      setTitle: setTitleEverywhere,
+      addChat: (id: string, preview: string) => share({ kind: "add", id, preview }),
+      forgetChat: (id: string) => share({ kind: "forget", id }),
+      touchChat: (id: string) => share({ kind: "touch", id }),
+      setTitle: (id: string, title: string) => share({ kind: "title", id, title }),
       rename,
       remove,
       clearError,
@@ -263,10 +247,7 @@ export function ChatsProvider({ initial, children }: { initial: ChatListResponse
       state,
       currentId,
       loadMore,
-      addChatEverywhere,
-      forgetChatEverywhere,
-      touchChatEverywhere,
-      setTitleEverywhere,
+      share,
       rename,
       remove,
       clearError,

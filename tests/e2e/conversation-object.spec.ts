@@ -1,23 +1,15 @@
-import type { APIRequestContext, BrowserContext } from "@playwright/test";
+import type { BrowserContext, TestInfo } from "@playwright/test";
 import { test, expect, uniquePrompt } from "./fixtures";
 import { ChatPage } from "./pages/chat-page";
-import {
-  FAKE_MODEL_ID,
-  RESTART_INSPECTOR_PORT,
-  RESTART_WORKER_PORT,
-  SLOW_MARKER,
-  UPSTREAM_URL,
-  type UpstreamLogEntry,
-} from "../support/e2e-env";
+import { FAKE_MODEL_ID, RESTART_INSPECTOR_PORT, RESTART_WORKER_PORT, SLOW_MARKER } from "../support/e2e-env";
 import { startTestWorker, type TestWorker } from "../support/e2e-worker";
+import { ALL_WORDS, startSlowAnswer, upstreamRequests } from "./slow-answer";
 
 /**
  * Each chat is owned by its conversation object (lib/chat/conversation-core.ts), not by the request of the page that
  * asked: the answer goes on, and is stored whole, when that page is gone; every page on the chat sees the same answer
- * live; one turn runs at a time. The fake upstream's `[slow]` answer is "word1 … word400" (30 ms apart, ~12 s).
+ * live; one turn runs at a time; a restart mid-answer keeps what was written.
  */
-const ALL_WORDS = Array.from({ length: 400 }, (_, i) => `word${i + 1}`);
-
 type StoredMessage = { role: string; parts: { type: string; text?: string }[]; metadata?: { status?: string } };
 
 async function stored(context: BrowserContext, id: string): Promise<StoredMessage[]> {
@@ -29,19 +21,13 @@ async function stored(context: BrowserContext, id: string): Promise<StoredMessag
 const wordsOf = (message: StoredMessage | undefined) =>
   (message?.parts ?? []).map((part) => part.text ?? "").join(" ").match(/word\d+/g) ?? [];
 
-async function upstreamRequests(request: APIRequestContext, prompt: string) {
-  const response = await request.get(`${UPSTREAM_URL}/__e2e/log`, { params: { contains: prompt } });
-  const entries = (await response.json()) as UpstreamLogEntry[];
-  return entries.map((entry) => ({ status: entry.status, closedEarly: entry.closedEarly }));
-}
-
-async function startSlowAnswer(chat: ChatPage, prompt: string): Promise<string> {
+/** A chat with one question answered by the fake model; resolves with its id. */
+async function chatWithOneAnswer(chat: ChatPage, testInfo: TestInfo): Promise<string> {
   await chat.open();
   await chat.selectModel(FAKE_MODEL_ID);
-  await chat.send(prompt);
-  const id = await chat.chatIdFromUrl();
-  await expect(chat.textOf(chat.lastAssistant())).toContainText("word10");
-  return id;
+  await chat.send(uniquePrompt("a first question", testInfo));
+  await chat.expectAnswered();
+  return chat.chatIdFromUrl();
 }
 
 const pageWords = async (chat: ChatPage) => (await chat.text(chat.lastAssistant())).match(/word\d+/g) ?? [];
@@ -74,11 +60,7 @@ test.describe("conversation objects", () => {
     chat,
     page,
   }, testInfo) => {
-    await chat.open();
-    await chat.selectModel(FAKE_MODEL_ID);
-    await chat.send(uniquePrompt("a first question", testInfo));
-    await chat.expectAnswered();
-    const id = await chat.chatIdFromUrl();
+    const id = await chatWithOneAnswer(chat, testInfo);
 
     const second = new ChatPage(await page.context().newPage());
     await second.openChat(id);
@@ -105,11 +87,7 @@ test.describe("conversation objects", () => {
     page,
     request,
   }, testInfo) => {
-    await chat.open();
-    await chat.selectModel(FAKE_MODEL_ID);
-    await chat.send(uniquePrompt("a first question", testInfo));
-    await chat.expectAnswered();
-    const id = await chat.chatIdFromUrl();
+    const id = await chatWithOneAnswer(chat, testInfo);
     // A page on the same chat that hears nothing of other tabs (as a page whose live channel dropped).
     const other = new ChatPage(await page.context().newPage());
     await other.page.route("**/api/chat/*/live", (route) => route.abort());

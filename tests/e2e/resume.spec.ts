@@ -1,33 +1,18 @@
-import type { APIRequestContext, Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { test, expect, uniquePrompt } from "./fixtures";
-import { FAKE_MODEL_ID, SLOW_MARKER, UPSTREAM_URL, WORKER_URL, type UpstreamLogEntry } from "../support/e2e-env";
+import { FAKE_MODEL_ID, SLOW_MARKER, WORKER_URL } from "../support/e2e-env";
+import { ALL_WORDS, startSlowAnswer, upstreamRequests } from "./slow-answer";
 import type { ChatPage } from "./pages/chat-page";
 
 /**
- * Resumable answers, in the worker (StreamRoom Durable Object): a reload mid-answer picks the answer up where it is,
- * without a second model call, and Stop still stops the model after a reload. The fake upstream's `[slow]` answer is
- * "word1 … word400" (30 ms apart, about 12 s), so the words seen tell whether anything was lost or repeated.
+ * Resumable answers, in the worker (the chat's Conversation Durable Object): a reload mid-answer picks the answer up
+ * where it is, without a second model call, and Stop still stops the model after a reload. The words of the `[slow]`
+ * answer (./slow-answer.ts) tell whether anything was lost or repeated.
  */
-const ALL_WORDS = Array.from({ length: 400 }, (_, i) => `word${i + 1}`);
 
 /** The words of the answer, in order. */
 async function words(chat: ChatPage): Promise<string[]> {
   return (await chat.text(chat.lastAssistant())).match(/word\d+/g) ?? [];
-}
-
-async function upstreamRequests(request: APIRequestContext, prompt: string) {
-  const response = await request.get(`${UPSTREAM_URL}/__e2e/log`, { params: { contains: prompt } });
-  const entries = (await response.json()) as UpstreamLogEntry[];
-  return entries.map((entry) => ({ status: entry.status, closedEarly: entry.closedEarly }));
-}
-
-async function startSlowAnswer(chat: ChatPage, prompt: string): Promise<string> {
-  await chat.open();
-  await chat.selectModel(FAKE_MODEL_ID);
-  await chat.send(prompt);
-  const id = await chat.chatIdFromUrl();
-  await expect(chat.textOf(chat.lastAssistant())).toContainText("word10");
-  return id;
 }
 
 /** Reloads while the answer streams; the reloaded page resumes it (the text goes on growing). */
