@@ -8,7 +8,7 @@
 //   and for a raw pipe of the same upstream stream through the same worker (GET /api/bench/raw, on with BENCH_RAW_PIPE);
 // - 10, 100 and 500 concurrent streams (500: full run only): added latency p50/p99, errors, workerd RSS per open stream;
 // - abort cost per provider: Stop (POST /api/chat/<id>/stop) → the upstream request closed, and what a closed tab
-//   (the client aborts its fetch) does: answers are resumable in workerd, so the answer is expected to run on.
+//   (the client aborts its fetch) does: the answer belongs to its conversation object, so it is expected to run on.
 // - conversation objects: TTFT added with 40 ms added to every D1 and Durable Object call (BENCH_REMOTE_MS, as the
 //   network adds on Cloudflare; local workerd answers in microseconds), for a new chat and for a follow-up turn,
 //   against the same without it: (difference / 40 ms) is the number of sequential remote calls before the first
@@ -826,7 +826,7 @@ function abortRow(a) {
     ? `upstream still open ${(a.tabStreamMs + 5_000) / 1000} s after the abort`
     : a.tabClose.beforeEnd
       ? `upstream closed ${ms(a.tabClose.ms)} after the abort`
-      : `the answer ran on (resumable): upstream ended normally ${ms(a.tabClose.ms)} after the abort, its stream being ${a.tabStreamMs / 1000} s`;
+      : `the answer ran on (its conversation object owns it): upstream ended normally ${ms(a.tabClose.ms)} after the abort, its stream being ${a.tabStreamMs / 1000} s`;
   const failures = a.stopNotClosed ? `; ${a.stopNotClosed} of ${a.stopRuns} Stops left the upstream open ${config.abortTimeoutMs / 1000} s` : "";
   return [
     `Abort, ${a.provider}`,
