@@ -7,6 +7,7 @@ interface __BaseEnv_CloudflareEnv {
 	EMBED_VISITOR_LIMITER: RateLimit;
 	IP_LIMITER: RateLimit;
 	NEW_VISITOR_LIMITER: RateLimit;
+	API_KEY_LIMITER: RateLimit;
 	AI: Ai;
 	ASSETS: Fetcher;
 	CONVERSATION: DurableObjectNamespace<import("./lib/worker").Conversation>;

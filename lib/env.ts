@@ -53,6 +53,13 @@ export const envSchema = z.object({
   EMBED_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(50_000),
   /** Tokens all visitors from one client IP may spend per UTC day, whatever identities they use; 0 turns it off. */
   DAILY_IP_TOKEN_BUDGET: z.coerce.number().int().min(0).default(1_000_000),
+  /**
+   * Keys of the OpenAI-compatible API (/v1): the lowercase hex SHA-256 digests of the key strings (`ec_…`),
+   * comma-separated. Empty: the API answers 401 to everyone.
+   */
+  API_KEYS: list.pipe(z.array(z.string().regex(/^[0-9a-f]{64}$/, "API_KEYS holds lowercase hex SHA-256 digests"))),
+  /** Tokens (input + output) one API key may spend per UTC day; 0 turns the budget off. */
+  API_KEY_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(1_000_000),
   /** `npm run bench` only: enables GET /api/bench/raw, a plain pipe from the upstream (the baseline it measures). */
   BENCH_RAW_PIPE: flag,
   /** `npm run bench` only: this many ms added to every D1 and Durable Object call, as on Cloudflare (lib/bench/remote-latency.ts). */

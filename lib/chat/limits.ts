@@ -19,7 +19,7 @@ import type { ChatMessage } from "./types";
 const RATE_PERIOD_SECONDS = 60;
 
 type RateLimiters = Partial<
-  Pick<CloudflareEnv, "VISITOR_LIMITER" | "EMBED_VISITOR_LIMITER" | "IP_LIMITER" | "NEW_VISITOR_LIMITER">
+  Pick<CloudflareEnv, "VISITOR_LIMITER" | "EMBED_VISITOR_LIMITER" | "IP_LIMITER" | "NEW_VISITOR_LIMITER" | "API_KEY_LIMITER">
 >;
 
 async function rateLimiters(): Promise<RateLimiters> {
@@ -103,8 +103,16 @@ export async function enforceNewVisitorLimit(ip: string | null, now = new Date()
   });
 }
 
+/** Throws a 429 when this API key (lib/api/keys.ts) has made too many requests this minute. */
+export async function enforceApiKeyRateLimit(keyId: string, now = new Date()): Promise<void> {
+  if (await allowed((await rateLimiters()).API_KEY_LIMITER, keyId)) return;
+  throw new AppError("rate_limit:api_key", "This API key has made too many requests this minute.", {
+    retryAfter: secondsToNextWindow(now),
+  });
+}
+
 /** Characters per token, roughly, for text whose provider count is unknown. */
-const CHARS_PER_TOKEN = 4;
+export const CHARS_PER_TOKEN = 4;
 
 function estimatedTokens(messages: ChatMessage[]): number {
   const characters = messages.reduce((sum, message) => sum + JSON.stringify(message.parts).length, 0);

@@ -51,7 +51,8 @@ export function isCorsPath(pathname: string): boolean {
     pathname === "/api/chats" ||
     pathname.startsWith("/api/chats/") ||
     pathname === "/api/models" ||
-    pathname.startsWith("/api/embed/")
+    pathname.startsWith("/api/embed/") ||
+    pathname.startsWith("/v1/")
   );
 }
 
@@ -63,7 +64,7 @@ export function frameAncestors(pathname: string, allowed: readonly string[]): st
 /** The header an embedded visitor identifies with (its embed token, lib/chat/identity.ts) instead of a cookie. */
 export const EMBED_TOKEN_HEADER = "x-edge-chat-token";
 
-export const CORS_ALLOWED_HEADERS = `content-type, ${EMBED_TOKEN_HEADER}, x-chat-known-message`;
+export const CORS_ALLOWED_HEADERS = `content-type, authorization, ${EMBED_TOKEN_HEADER}, x-chat-known-message`;
 export const CORS_ALLOWED_METHODS = "GET, POST, PATCH, DELETE, OPTIONS";
 
 /** The CORS headers for an allowed origin. No credentials: cross-origin callers identify with an embed token. */
