@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { defineConfig, devices } from "@playwright/test";
@@ -6,6 +7,7 @@ import {
   DEV_PORT,
   DEV_URL,
   E2E_HOST,
+  E2E_API_KEY,
   E2E_SESSION_SECRET,
   FAKE_API_KEY,
   FAKE_MODEL,
@@ -82,6 +84,8 @@ const appEnv = {
   CHAT_TITLES: "prompt",
   // The e2e host page (tests/support/e2e-host-page.ts) may embed the widget; its twin on FOREIGN_PAGE_URL may not.
   EMBED_ALLOWED_ORIGINS: HOST_PAGE_URL,
+  // The OpenAI-compatible API's one key (tests/e2e/openai-api.spec.ts), as its digest.
+  API_KEYS: createHash("sha256").update(E2E_API_KEY).digest("hex"),
   NEXT_TELEMETRY_DISABLED: "1",
   WRANGLER_SEND_METRICS: "false",
   PATH,

@@ -95,6 +95,17 @@ export type UpstreamLogEntry = {
 
 /** A prompt containing this gets HOSTILE_MARKDOWN as its answer (tests/e2e/render-safety.spec.ts). */
 export const HOSTILE_MARKER = "[hostile]";
+
+/**
+ * A prompt containing TOOL_CALL_MARKER gets a call of the caller's function `get_weather` with `{"city": "Paris"}`
+ * (its arguments split over three chunks); once the conversation holds a tool result, the answer below.
+ */
+export const TOOL_CALL_MARKER = "[tool-call]";
+export const TOOL_CALL_ARG_CHUNKS = ['{"ci', 'ty": "Par', 'is"}'];
+export const AFTER_TOOL_ANSWER = ["The weather ", "in Paris ", "is sunny."];
+
+/** The OpenAI-compatible API's key in the e2e worker (its SHA-256 digest is in API_KEYS there). */
+export const E2E_API_KEY = "ec_e2e-api-key-not-for-production";
 /** The host in HOSTILE_MARKDOWN that nothing in the page may ever ask for anything. */
 export const FOREIGN_HOST = HOSTILE_FOREIGN_HOST;
 /** The demo model's hostile answer (lib/ai/providers/demo-hostile.ts), its pixel on another origin of this machine. */

@@ -7,7 +7,8 @@
  * - a prompt containing FAIL_ONCE_MARKER: HTTP 500 for its first attempt (FAIL_ONCE_REQUESTS requests, the AI SDK's
  *   automatic retries included), then the answer;
  * - a prompt containing SLOW_MARKER: a long answer at a slow pace (for Stop);
- * - a prompt containing HOSTILE_MARKER: HOSTILE_MARKDOWN (for the rendering-safety tests).
+ * - a prompt containing HOSTILE_MARKER: HOSTILE_MARKDOWN (for the rendering-safety tests);
+ * - a prompt containing TOOL_CALL_MARKER: a call of the caller's `get_weather`, then an answer from its result.
  * Requests are forwarded one at a time until the fake has answered their headers, so each takes its own reply from
  * the fake's FIFO queue even when two tests run at once.
  *
@@ -30,6 +31,9 @@ import {
   HOSTILE_DELTAS,
   HOSTILE_MARKER,
   SLOW_MARKER,
+  AFTER_TOOL_ANSWER,
+  TOOL_CALL_ARG_CHUNKS,
+  TOOL_CALL_MARKER,
   type UpstreamLogEntry,
 } from "./e2e-env";
 
@@ -78,7 +82,12 @@ export async function startE2EUpstream({ port, host = E2E_HOST }: { port: number
   /** Resolves when the previous model request has got its headers from the fake (its reply was dequeued). */
   let previousDispatched: Promise<void> = Promise.resolve();
 
-  function replyFor(prompt: string): OpenAIReply {
+  function replyFor(prompt: string, hasToolResult: boolean): OpenAIReply {
+    if (prompt.includes(TOOL_CALL_MARKER)) {
+      return hasToolResult
+        ? { type: "text", deltas: AFTER_TOOL_ANSWER }
+        : { type: "tool-call", toolName: "get_weather", argChunks: TOOL_CALL_ARG_CHUNKS };
+    }
     if (prompt.includes(FAIL_ONCE_MARKER)) {
       const failures = failuresByPrompt.get(prompt) ?? 0;
       if (failures < FAIL_ONCE_REQUESTS) {
@@ -164,7 +173,8 @@ export async function startE2EUpstream({ port, host = E2E_HOST }: { port: number
       closedEarly: false,
     };
     log.push(entry);
-    const turn = previousDispatched.then(() => forward(req, res, body, entry, replyFor(prompt)));
+    const hasToolResult = ((json as { messages?: { role?: string }[] } | undefined)?.messages ?? []).some((message) => message.role === "tool");
+    const turn = previousDispatched.then(() => forward(req, res, body, entry, replyFor(prompt, hasToolResult)));
     previousDispatched = turn;
     await turn;
   });

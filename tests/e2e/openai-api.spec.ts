@@ -1,0 +1,159 @@
+import OpenAI from "openai";
+import { test, expect, uniquePrompt } from "./fixtures";
+import { upstreamRequests } from "./slow-answer";
+import {
+  AFTER_TOOL_ANSWER,
+  DEMO_MODEL_ID,
+  E2E_API_KEY,
+  FAKE_ANSWER_DELTAS,
+  FAKE_MODEL_ID,
+  SLOW_MARKER,
+  TOOL_CALL_MARKER,
+  WORKER_URL,
+} from "../support/e2e-env";
+
+/**
+ * The OpenAI-compatible API (/v1) in workerd, through the official `openai` package: a client nobody here wrote. The
+ * fake upstream behind `openai:gpt-fake` answers FAKE_ANSWER_DELTAS, calls the caller's `get_weather` for a prompt
+ * with TOOL_CALL_MARKER, and streams slowly for SLOW_MARKER.
+ */
+const client = new OpenAI({ apiKey: E2E_API_KEY, baseURL: `${WORKER_URL}/v1`, maxRetries: 0 });
+const FAKE_ANSWER = FAKE_ANSWER_DELTAS.join("");
+
+const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
+  type: "function",
+  function: {
+    name: "get_weather",
+    description: "The weather in a city",
+    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+  },
+};
+
+test.describe("OpenAI-compatible API", () => {
+  test("models.list() lists this deployment's models by their ids", async () => {
+    const ids: string[] = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    expect(ids).toContain(FAKE_MODEL_ID);
+    expect(ids).toContain(DEMO_MODEL_ID);
+  });
+
+  test("a completion, not streamed: the model's text, finish_reason and usage", async ({}, testInfo) => {
+    const completion = await client.chat.completions.create({
+      model: FAKE_MODEL_ID,
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: uniquePrompt("Hello", testInfo) },
+      ],
+    });
+    expect(completion.object).toBe("chat.completion");
+    expect(completion.choices[0].message.role).toBe("assistant");
+    expect(completion.choices[0].message.content).toBe(FAKE_ANSWER);
+    expect(completion.choices[0].finish_reason).toBe("stop");
+    expect(completion.usage?.completion_tokens).toBeGreaterThan(0);
+    expect(completion.usage?.total_tokens).toBe((completion.usage?.prompt_tokens ?? 0) + (completion.usage?.completion_tokens ?? 0));
+  });
+
+  test("streamed: role first, the text in order, finish_reason last, the usage chunk only when asked", async ({}, testInfo) => {
+    const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
+    const stream = await client.chat.completions.create({
+      model: FAKE_MODEL_ID,
+      messages: [{ role: "user", content: uniquePrompt("Hello, streamed", testInfo) }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks.every((chunk) => chunk.object === "chat.completion.chunk" && chunk.id === chunks[0].id)).toBe(true);
+    expect(chunks[0].choices[0].delta.role).toBe("assistant");
+    const withChoices = chunks.filter((chunk) => chunk.choices.length > 0);
+    expect(withChoices.map((chunk) => chunk.choices[0].delta.content ?? "").join("")).toBe(FAKE_ANSWER);
+    expect(withChoices.at(-1)!.choices[0].finish_reason).toBe("stop");
+    expect(withChoices.slice(0, -1).every((chunk) => chunk.choices[0].finish_reason === null)).toBe(true);
+    // The usage chunk: last, with no choices.
+    expect(chunks.at(-1)!.choices).toEqual([]);
+    expect(chunks.at(-1)!.usage?.completion_tokens).toBeGreaterThan(0);
+
+    // Not asked for: no usage chunk; on the wire `data: [DONE]` ends the stream.
+    const response = await fetch(`${WORKER_URL}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${E2E_API_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: FAKE_MODEL_ID, stream: true, messages: [{ role: "user", content: uniquePrompt("Hi", testInfo) }] }),
+    });
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    const events = (await response.text()).split("\n\n").filter(Boolean);
+    expect(events.at(-1)).toBe("data: [DONE]");
+    const bodies = events.slice(0, -1).map((event) => JSON.parse(event.replace(/^data: /, "")) as { choices: unknown[]; usage?: unknown });
+    expect(bodies.every((body) => body.choices.length === 1 && body.usage === undefined)).toBe(true);
+  });
+
+  test("a tool call round trip: the call streamed as indexed deltas, then the answer from the caller's tool result", async ({}, testInfo) => {
+    const question = uniquePrompt(`${TOOL_CALL_MARKER} What is the weather in Paris?`, testInfo);
+    const stream = await client.chat.completions.create({
+      model: FAKE_MODEL_ID,
+      messages: [{ role: "user", content: question }],
+      tools: [weatherTool],
+      stream: true,
+    });
+    const deltas: OpenAI.Chat.Completions.ChatCompletionChunk.Choice.Delta.ToolCall[] = [];
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      deltas.push(...(chunk.choices[0]?.delta.tool_calls ?? []));
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    expect(finish).toBe("tool_calls");
+    expect(deltas[0]).toMatchObject({ index: 0, type: "function", function: { name: "get_weather" } });
+    expect(deltas[0].id).toBeTruthy();
+    expect(deltas.every((delta) => delta.index === 0)).toBe(true);
+    expect(deltas.slice(1).every((delta) => delta.id === undefined && delta.function?.name === undefined)).toBe(true);
+    const args = deltas.map((delta) => delta.function?.arguments ?? "").join("");
+    expect(JSON.parse(args)).toEqual({ city: "Paris" });
+
+    // The caller runs its tool and sends the result back.
+    const answer = await client.chat.completions.create({
+      model: FAKE_MODEL_ID,
+      messages: [
+        { role: "user", content: question },
+        { role: "assistant", content: null, tool_calls: [{ id: deltas[0].id!, type: "function", function: { name: "get_weather", arguments: args } }] },
+        { role: "tool", tool_call_id: deltas[0].id!, content: JSON.stringify({ sky: "sunny" }) },
+      ],
+      tools: [weatherTool],
+    });
+    expect(answer.choices[0].message.content).toBe(AFTER_TOOL_ANSWER.join(""));
+    expect(answer.choices[0].finish_reason).toBe("stop");
+  });
+
+  test("errors come as the SDK's typed errors: a bad key (401), an unknown model (404), a bad field (400)", async ({}, testInfo) => {
+    const messages = [{ role: "user" as const, content: uniquePrompt("Hi", testInfo) }];
+    const stranger = new OpenAI({ apiKey: "ec_not-a-key-of-this-deployment", baseURL: `${WORKER_URL}/v1`, maxRetries: 0 });
+    await expect(stranger.chat.completions.create({ model: FAKE_MODEL_ID, messages })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await expect(stranger.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+
+    const unknown = await client.chat.completions.create({ model: "openai:no-such-model", messages }).catch((error: unknown) => error);
+    expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((unknown as InstanceType<typeof OpenAI.NotFoundError>).code).toBe("model_not_found");
+
+    const invalid = await client.chat.completions.create({ model: FAKE_MODEL_ID, messages, temperature: 5 }).catch((error: unknown) => error);
+    expect(invalid).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((invalid as Error).message).toContain("temperature");
+  });
+
+  test("a client that goes away stops the upstream call", async ({ request }, testInfo) => {
+    const prompt = uniquePrompt(`${SLOW_MARKER} abort over the API`, testInfo);
+    const controller = new AbortController();
+    const stream = await client.chat.completions.create(
+      { model: FAKE_MODEL_ID, messages: [{ role: "user", content: prompt }], stream: true },
+      { signal: controller.signal },
+    );
+    let text = "";
+    try {
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta.content ?? "";
+        if ((text.match(/word\d+/g) ?? []).length >= 10) controller.abort();
+      }
+    } catch (error) {
+      expect(error).toBeInstanceOf(OpenAI.APIUserAbortError);
+    }
+    await expect
+      .poll(() => upstreamRequests(request, prompt), { message: "the worker closed its upstream request", timeout: 5_000 })
+      .toEqual([{ status: 200, closedEarly: true }]);
+  });
+});
