@@ -74,6 +74,8 @@ const devURL = existingDevServer ?? DEV_URL;
  */
 const appEnv = {
   DEMO_DELAY_MS: "20",
+  ANTHROPIC_API_KEY: "",
+  GOOGLE_GENERATIVE_AI_API_KEY: "",
   CLOUDFLARE_ACCOUNT_ID: "",
   CLOUDFLARE_API_TOKEN: "",
   WORKERS_AI_MODELS: "",

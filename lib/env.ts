@@ -29,6 +29,12 @@ export const envSchema = z.object({
   CLOUDFLARE_API_TOKEN: optionalText,
   WORKERS_AI_BASE_URL: optionalText.pipe(z.url().optional()),
   WORKERS_AI_MODELS: list,
+  ANTHROPIC_API_KEY: optionalText,
+  ANTHROPIC_BASE_URL: optionalText.pipe(z.url().optional()),
+  ANTHROPIC_MODELS: list,
+  GOOGLE_GENERATIVE_AI_API_KEY: optionalText,
+  GOOGLE_BASE_URL: optionalText.pipe(z.url().optional()),
+  GOOGLE_MODELS: list,
   DEFAULT_MODEL: optionalText,
   /** Keep the offline demo model in the picker even when a real provider is configured. */
   ENABLE_DEMO_MODEL: flag,

@@ -3,8 +3,8 @@
 // - the values of the secrets this run knows: the e2e fake key (tests/support/e2e-env.ts), the e2e SESSION_SECRET
 //   (playwright.config.ts), and OPENAI_API_KEY, CLOUDFLARE_API_TOKEN, SESSION_SECRET (and any *_KEY, *_TOKEN,
 //   *_SECRET, *_PASSWORD variable) when set in the environment, and the local .wrangler/session-secret;
-// - key-shaped strings: OpenAI (sk-…), GitHub, AWS, Slack, private key blocks, and long hex/base64 tokens right
-//   after a word like key/token/secret/password.
+// - key-shaped strings: OpenAI and Anthropic (sk-…), Google (AIza…), GitHub, AWS, Slack, private key blocks, and
+//   long hex/base64 tokens right after a word like key/token/secret/password.
 // Fails with the file and byte offset of every hit (the secret's value is never printed, only its name).
 // Run by scripts/test.mjs right after the worker build; `node scripts/check-client-bundle.mjs [dir]` scans another
 // directory.
@@ -43,6 +43,7 @@ function knownSecrets() {
 /** Key-shaped strings, each with a name for the report. */
 const SHAPES = [
   ["an OpenAI-style key (sk-…)", /(?<![A-Za-z0-9_-])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g],
+  ["a Google API key (AIza…)", /\bAIza[0-9A-Za-z_-]{35}\b/g],
   ["a GitHub token", /\bgh[pousr]_[A-Za-z0-9]{36,}\b/g],
   ["an AWS access key id", /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g],
   ["a Slack token", /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g],

@@ -130,6 +130,8 @@ mkdirSync(join(root, ".wrangler"), { recursive: true });
 const workerLog = openSync(join(root, ".wrangler", "screenshots-worker.log"), "w");
 const workerEnv = {
   OPENAI_API_KEY: "",
+  ANTHROPIC_API_KEY: "",
+  GOOGLE_GENERATIVE_AI_API_KEY: "",
   CLOUDFLARE_ACCOUNT_ID: "",
   CLOUDFLARE_API_TOKEN: "",
   DEFAULT_MODEL: "",

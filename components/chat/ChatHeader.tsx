@@ -4,8 +4,9 @@ import { SidebarToggle } from "@/components/sidebar/SidebarToggle";
 import { ModelPicker } from "./ModelPicker";
 
 const DEMO_HELP =
-  "The offline demo model streams canned answers and needs no key. For real answers set OPENAI_API_KEY " +
-  "(or CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN for Workers AI) and restart; see the README.";
+  "The offline demo model streams canned answers and needs no key. For real answers set OPENAI_API_KEY, " +
+  "ANTHROPIC_API_KEY or GOOGLE_GENERATIVE_AI_API_KEY (or CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN for " +
+  "Workers AI) and restart; see the README.";
 
 const TOOLS_OFF_HELP =
   "This model cannot call tools, so weather, calculator, time, notes and your time zone are off while it is " +

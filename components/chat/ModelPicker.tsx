@@ -9,8 +9,24 @@ type ModelPickerProps = {
   loadError: boolean;
 };
 
+/** Each provider's name in the picker; a Record, so a new provider cannot be left without one. */
+const PROVIDER_LABELS: Record<ModelSummary["provider"], string> = {
+  openai: "OpenAI",
+  "workers-ai": "Workers AI",
+  anthropic: "Anthropic",
+  google: "Google Gemini",
+  demo: "Demo",
+};
+
 function optionLabel(model: ModelSummary): string {
   return model.supportsTools ? model.label : `${model.label} (tools off)`;
+}
+
+/** The models under their providers, providers in the order they first appear (the server's order). */
+function byProvider(models: ModelSummary[]): [ModelSummary["provider"], ModelSummary[]][] {
+  const groups = new Map<ModelSummary["provider"], ModelSummary[]>();
+  for (const model of models) groups.set(model.provider, [...(groups.get(model.provider) ?? []), model]);
+  return [...groups];
 }
 
 export function ModelPicker({ models, value, onChange, loadError }: ModelPickerProps) {
@@ -29,10 +45,14 @@ export function ModelPicker({ models, value, onChange, loadError }: ModelPickerP
         {models.length === 0 ? (
           <option value="">{placeholder}</option>
         ) : (
-          models.map((model) => (
-            <option key={model.id} value={model.id}>
-              {optionLabel(model)}
-            </option>
+          byProvider(models).map(([provider, group]) => (
+            <optgroup key={provider} label={PROVIDER_LABELS[provider]}>
+              {group.map((model) => (
+                <option key={model.id} value={model.id}>
+                  {optionLabel(model)}
+                </option>
+              ))}
+            </optgroup>
           ))
         )}
       </select>

@@ -3,7 +3,9 @@ import type { LanguageModel } from "ai";
 import type { AppEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { ModelSummary } from "@/lib/chat/types";
+import { createAnthropicModel } from "./providers/anthropic";
 import { createDemoModel, DEMO_MODEL_ID } from "./providers/demo";
+import { createGoogleModel } from "./providers/google";
 import { createOpenAIModel } from "./providers/openai";
 import { createWorkersAIModel, hasWorkersAI } from "./providers/workers-ai";
 
@@ -15,11 +17,10 @@ const DEFAULT_WORKERS_AI_MODELS = [
   "@cf/zai-org/glm-4.7-flash",
   "@cf/meta/llama-4-scout-17b-16e-instruct",
 ];
+const DEFAULT_ANTHROPIC_MODELS = ["claude-haiku-4-5", "claude-sonnet-4-5"];
+const DEFAULT_GOOGLE_MODELS = ["gemini-2.5-flash", "gemini-2.5-pro"];
 
-/**
- * Workers AI models known to take a `tools` list. Others still chat, without tools.
- * OpenAI and OpenAI-compatible models are assumed to support tools.
- */
+/** Workers AI models known to take a `tools` list. Others still chat, without tools. */
 const WORKERS_AI_TOOL_MODELS = new Set([
   "@cf/meta/llama-3.3-70b-instruct-fp8-fast",
   "@cf/meta/llama-4-scout-17b-16e-instruct",
@@ -31,9 +32,21 @@ const WORKERS_AI_TOOL_MODELS = new Set([
   "@hf/nousresearch/hermes-2-pro-mistral-7b",
 ]);
 
+/** Gemma models served by the Gemini API ("gemma-3-27b-it", "models/gemma-3n-e4b-it"): no function calling there. */
+const GEMMA_MODEL = /(^|\/)gemma-/;
+
+/** Every OpenAI(-compatible), Claude and Gemini model is assumed to take tools; listed exceptions chat without. */
+function supportsTools(provider: Provider, modelId: string): boolean {
+  if (provider === "workers-ai") return WORKERS_AI_TOOL_MODELS.has(modelId);
+  if (provider === "google") return !GEMMA_MODEL.test(modelId);
+  return true;
+}
+
 const builders: Record<Provider, (env: AppEnv, modelId: string) => LanguageModel> = {
   openai: createOpenAIModel,
   "workers-ai": createWorkersAIModel,
+  anthropic: createAnthropicModel,
+  google: createGoogleModel,
   demo: (env) => createDemoModel({ delayMs: env.DEMO_DELAY_MS }),
 };
 
@@ -50,7 +63,7 @@ function summary(provider: Provider, modelId: string): Omit<ModelSummary, "isDef
     id: `${provider}:${modelId}`,
     label: provider === "demo" ? "Offline demo" : modelId.split("/").at(-1)!,
     provider,
-    supportsTools: provider !== "workers-ai" || WORKERS_AI_TOOL_MODELS.has(modelId),
+    supportsTools: supportsTools(provider, modelId),
     isDemo: provider === "demo",
   };
 }
@@ -65,6 +78,14 @@ export function listModels(env: AppEnv): ModelSummary[] {
   if (hasWorkersAI(env)) {
     const ids = env.WORKERS_AI_MODELS.length ? env.WORKERS_AI_MODELS : DEFAULT_WORKERS_AI_MODELS;
     offered.push(...ids.map((id) => summary("workers-ai", id)));
+  }
+  if (env.ANTHROPIC_API_KEY) {
+    const ids = env.ANTHROPIC_MODELS.length ? env.ANTHROPIC_MODELS : DEFAULT_ANTHROPIC_MODELS;
+    offered.push(...ids.map((id) => summary("anthropic", id)));
+  }
+  if (env.GOOGLE_GENERATIVE_AI_API_KEY) {
+    const ids = env.GOOGLE_MODELS.length ? env.GOOGLE_MODELS : DEFAULT_GOOGLE_MODELS;
+    offered.push(...ids.map((id) => summary("google", id)));
   }
   if (offered.length === 0 || env.ENABLE_DEMO_MODEL) offered.push(summary("demo", DEMO_MODEL_ID));
 

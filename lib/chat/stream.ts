@@ -7,6 +7,7 @@ import {
   InvalidToolApprovalSignatureError,
   isStepCount,
   RetryError,
+  StreamProviderError,
   streamText,
   toUIMessageStream,
   type LanguageModel,
@@ -43,10 +44,9 @@ class AnswerTimeLimitError extends Error {
 }
 
 /** OpenAI's "insufficient_quota" also comes as a 429, but waiting does not help: the account needs credit. */
-function isQuotaError(error: APICallError): boolean {
-  return /insufficient_quota|exceeded your current quota/i.test(
-    `${error.message} ${error.responseBody ?? ""} ${JSON.stringify(error.data ?? null)}`,
-  );
+function isQuotaError(error: APICallError | StreamProviderError): boolean {
+  const body = APICallError.isInstance(error) ? (error.responseBody ?? "") : "";
+  return /insufficient_quota|exceeded your current quota/i.test(`${error.message} ${body} ${JSON.stringify(error.data ?? null)}`);
 }
 
 /** A message safe to show: the status of an upstream failure, never its URL, key or stack. */
@@ -56,7 +56,8 @@ export function describeStreamError(error: unknown): string {
   if (InvalidToolApprovalSignatureError.isInstance(cause)) {
     return "This approval could not be verified, so the tool did not run. Ask again.";
   }
-  if (APICallError.isInstance(cause)) {
+  // An HTTP error, or an error event inside a stream that had begun (Anthropic's overloaded_error), with its status.
+  if (APICallError.isInstance(cause) || StreamProviderError.isInstance(cause)) {
     const status = cause.statusCode;
     if (status === 401 || status === 403) return `The model provider refused the credentials (HTTP ${status}). Check the API key.`;
     if (status === 404) return "The model provider does not know this model (HTTP 404).";
@@ -64,11 +65,14 @@ export function describeStreamError(error: unknown): string {
       return "The model provider's account is out of quota (HTTP 429): the site's owner needs to check its plan and billing.";
     }
     if (status === 429) return "The model provider is rate limiting requests (HTTP 429). Try again in a moment.";
+    // Anthropic's status for overloaded_error.
+    if (status === 529) return "The model provider is overloaded (HTTP 529). Try again in a moment.";
     if (status && status >= 500) return `The model provider failed (HTTP ${status}). Try again.`;
     // A 2xx status: the answer had started streaming when the connection broke.
     if (status && status < 300) return CONNECTION_FAILED;
     if (status) return `The model provider rejected the request (HTTP ${status}).`;
-    return CONNECTION_FAILED;
+    // An HTTP call without a status never got an answer; a stream error without one is told apart below.
+    if (APICallError.isInstance(cause)) return CONNECTION_FAILED;
   }
   const interrupted = "The answer was interrupted by an error. Try again.";
   if (!(cause instanceof Error)) return interrupted;

@@ -23,7 +23,7 @@ export type ChatMessage = UIMessage<ChatMetadata, ChatDataParts, ChatUITools>;
 export type ModelSummary = {
   id: string;
   label: string;
-  provider: "openai" | "workers-ai" | "demo";
+  provider: "openai" | "workers-ai" | "anthropic" | "google" | "demo";
   supportsTools: boolean;
   isDemo: boolean;
   isDefault: boolean;

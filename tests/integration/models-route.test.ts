@@ -58,11 +58,18 @@ describe("GET /api/models", () => {
       OPENAI_BASE_URL: "https://user:pass@proxy.internal.example/v1",
       CLOUDFLARE_ACCOUNT_ID: "acc-secret-id",
       CLOUDFLARE_API_TOKEN: "cf-very-secret",
+      ANTHROPIC_API_KEY: "sk-ant-very-secret",
+      ANTHROPIC_BASE_URL: "https://anthropic-proxy.internal.example/v1",
+      GOOGLE_GENERATIVE_AI_API_KEY: "AIza-very-secret",
+      GOOGLE_BASE_URL: "https://gemini-proxy.internal.example/v1beta",
     });
     const response = await GET();
     const raw = await response.text();
     expect(response.status).toBe(200);
-    for (const secret of ["sk-very-secret", "proxy.internal", "pass@", "acc-secret-id", "cf-very-secret"]) {
+    // Every provider is listed, and none of their settings.
+    expect(raw).toContain('"anthropic:claude-haiku-4-5"');
+    expect(raw).toContain('"google:gemini-2.5-flash"');
+    for (const secret of ["very-secret", "proxy.internal", "pass@", "acc-secret-id"]) {
       expect(raw).not.toContain(secret);
     }
   });

@@ -4,10 +4,20 @@
  */
 import {  afterEach, beforeEach, describe, expect, it, type MockInstance } from "vitest";
 import { chatBody, iterateChunks, postChat, summarize, cleanEnvPerTest, type EnvKey } from "../support/chat-client";
-import {   type OpenAIReply } from "../support/fake-openai";
-import {   type WorkersAIReply } from "../support/fake-workers-ai";
+import type { AnthropicReply } from "../support/fake-anthropic";
+import type { GoogleReply } from "../support/fake-google";
+import type { OpenAIReply } from "../support/fake-openai";
+import type { WorkersAIReply } from "../support/fake-workers-ai";
 import type { RecordedRequest } from "../support/http-fake";
-import { expectSafeErrorText, openAIEnv, spyOnConsoleError, workersAIEnv, startFakeUpstreamsPerFile } from "../support/presets";
+import {
+  anthropicEnv,
+  expectSafeErrorText,
+  googleEnv,
+  openAIEnv,
+  spyOnConsoleError,
+  startFakeUpstreamsPerFile,
+  workersAIEnv,
+} from "../support/presets";
 import type { UIMessageChunk } from "ai";
 
 const fakes = startFakeUpstreamsPerFile();
@@ -51,6 +61,24 @@ const upstreams: Upstream[] = [
         ("status" in failure ? { type: "error", status: failure.status } : { type: "text", ...failure }) as WorkersAIReply,
       ),
     requests: () => fakes.workersAI.requests,
+  },
+  {
+    name: "Anthropic Messages",
+    env: () => anthropicEnv(fakes.anthropic),
+    failAlways: (failure) =>
+      fakes.anthropic.replyAlways(
+        ("status" in failure ? { type: "error", status: failure.status } : { type: "text", ...failure }) as AnthropicReply,
+      ),
+    requests: () => fakes.anthropic.requests,
+  },
+  {
+    name: "Gemini streamGenerateContent",
+    env: () => googleEnv(fakes.google),
+    failAlways: (failure) =>
+      fakes.google.replyAlways(
+        ("status" in failure ? { type: "error", status: failure.status } : { type: "text", ...failure }) as GoogleReply,
+      ),
+    requests: () => fakes.google.requests,
   },
 ];
 

@@ -21,6 +21,8 @@ export async function startTestWorker(
     PATH: `${join(root, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}`,
     // No provider but the demo model, whatever the developer's shell says.
     OPENAI_API_KEY: "",
+    ANTHROPIC_API_KEY: "",
+    GOOGLE_GENERATIVE_AI_API_KEY: "",
     CLOUDFLARE_ACCOUNT_ID: "",
     CLOUDFLARE_API_TOKEN: "",
     CHAT_TITLES: "prompt",

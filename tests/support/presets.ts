@@ -1,6 +1,8 @@
 /** Env presets that point the app at the fake upstreams, and checks shared by the integration tests. */
 import { afterAll, beforeAll, beforeEach, expect, vi, type MockInstance } from "vitest";
 import type { EnvKey } from "./chat-client";
+import { startFakeAnthropic, type FakeAnthropic } from "./fake-anthropic";
+import { startFakeGoogle, type FakeGoogle } from "./fake-google";
 import { startFakeOpenAI, type FakeOpenAI } from "./fake-openai";
 import { startFakeWorkersAI, type FakeWorkersAI } from "./fake-workers-ai";
 
@@ -8,6 +10,10 @@ export const OPENAI_TEST_KEY = "test";
 export const CLOUDFLARE_TEST_TOKEN = "cf-test-token";
 export const OPENAI_MODEL = "gpt-4.1-nano";
 export const WORKERS_AI_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
+export const ANTHROPIC_TEST_KEY = "sk-ant-test-key";
+export const ANTHROPIC_MODEL = "claude-haiku-4-5";
+export const GOOGLE_TEST_KEY = "google-test-key";
+export const GOOGLE_MODEL = "gemini-2.5-flash";
 
 export function openAIEnv(fake: FakeOpenAI, api: "chat" | "responses"): Partial<Record<EnvKey, string>> {
   return {
@@ -27,6 +33,14 @@ export function workersAIEnv(fake: FakeWorkersAI, models?: string[]): Partial<Re
   };
 }
 
+export function anthropicEnv(fake: FakeAnthropic): Partial<Record<EnvKey, string>> {
+  return { ANTHROPIC_API_KEY: ANTHROPIC_TEST_KEY, ANTHROPIC_BASE_URL: fake.baseURL, ANTHROPIC_MODELS: ANTHROPIC_MODEL };
+}
+
+export function googleEnv(fake: FakeGoogle): Partial<Record<EnvKey, string>> {
+  return { GOOGLE_GENERATIVE_AI_API_KEY: GOOGLE_TEST_KEY, GOOGLE_BASE_URL: fake.baseURL, GOOGLE_MODELS: GOOGLE_MODEL };
+}
+
 /** The route logs upstream failures with console.error; keep test output readable and let tests inspect the log. */
 export function spyOnConsoleError(): MockInstance<typeof console.error> {
   return vi.spyOn(console, "error").mockImplementation(() => {});
@@ -38,6 +52,8 @@ export function expectSafeErrorText(text: string) {
   expect(text).not.toContain("localhost");
   expect(text).not.toMatch(/\btest\b/);
   expect(text).not.toContain(CLOUDFLARE_TEST_TOKEN);
+  expect(text).not.toContain(ANTHROPIC_TEST_KEY);
+  expect(text).not.toContain(GOOGLE_TEST_KEY);
   expect(text).not.toMatch(/\bat .*:\d+:\d+/);
   expect(text).not.toMatch(/Error:|AI_/);
 }
@@ -52,18 +68,24 @@ export async function expectJsonError(response: Response, status: number, code: 
   return body.error.message;
 }
 
-/** Starts both fake upstreams for a test file, clears their request logs before each test, closes them after. */
-export function startFakeUpstreamsPerFile(): { openai: FakeOpenAI; workersAI: FakeWorkersAI } {
-  const upstreams = {} as { openai: FakeOpenAI; workersAI: FakeWorkersAI };
+export type FakeUpstreams = { openai: FakeOpenAI; workersAI: FakeWorkersAI; anthropic: FakeAnthropic; google: FakeGoogle };
+
+/** Starts every fake upstream for a test file, clears their request logs before each test, closes them after. */
+export function startFakeUpstreamsPerFile(): FakeUpstreams {
+  const upstreams = {} as FakeUpstreams;
   beforeAll(async () => {
-    [upstreams.openai, upstreams.workersAI] = await Promise.all([startFakeOpenAI(), startFakeWorkersAI()]);
+    [upstreams.openai, upstreams.workersAI, upstreams.anthropic, upstreams.google] = await Promise.all([
+      startFakeOpenAI(),
+      startFakeWorkersAI(),
+      startFakeAnthropic(),
+      startFakeGoogle(),
+    ]);
   });
   afterAll(async () => {
-    await Promise.all([upstreams.openai.close(), upstreams.workersAI.close()]);
+    await Promise.all(Object.values(upstreams).map((upstream) => upstream.close()));
   });
   beforeEach(() => {
-    upstreams.openai.requests.length = 0;
-    upstreams.workersAI.requests.length = 0;
+    for (const upstream of Object.values(upstreams)) upstream.requests.length = 0;
   });
   return upstreams;
 }

@@ -92,6 +92,50 @@ describe("listModels", () => {
     });
   });
 
+  it("ANTHROPIC_API_KEY → the default Claude models; ANTHROPIC_MODELS replaces them; all take tools", () => {
+    expect(ids(makeEnv({ ANTHROPIC_API_KEY: "sk-ant" }))).toEqual(["anthropic:claude-haiku-4-5", "anthropic:claude-sonnet-4-5"]);
+    const env = makeEnv({ ANTHROPIC_API_KEY: "sk-ant", ANTHROPIC_MODELS: ["claude-opus-4-1", "claude-3-haiku-20240307"] });
+    expect(listModels(env)).toEqual([
+      { id: "anthropic:claude-opus-4-1", label: "claude-opus-4-1", provider: "anthropic", supportsTools: true, isDemo: false, isDefault: true },
+      { id: "anthropic:claude-3-haiku-20240307", label: "claude-3-haiku-20240307", provider: "anthropic", supportsTools: true, isDemo: false, isDefault: false },
+    ]);
+    expect(ids(makeEnv({ ANTHROPIC_MODELS: ["claude-opus-4-1"] }))).toEqual(["demo:offline"]);
+  });
+
+  it("GOOGLE_GENERATIVE_AI_API_KEY → the default Gemini models; GOOGLE_MODELS replaces them; Gemma chats without tools", () => {
+    expect(ids(makeEnv({ GOOGLE_GENERATIVE_AI_API_KEY: "AIza-test" }))).toEqual(["google:gemini-2.5-flash", "google:gemini-2.5-pro"]);
+    const env = makeEnv({ GOOGLE_GENERATIVE_AI_API_KEY: "AIza-test", GOOGLE_MODELS: ["gemini-2.0-flash", "gemma-3-27b-it", "models/gemma-3n-e4b-it"] });
+    expect(listModels(env).map((model) => [model.id, model.label, model.provider, model.supportsTools])).toEqual([
+      ["google:gemini-2.0-flash", "gemini-2.0-flash", "google", true],
+      ["google:gemma-3-27b-it", "gemma-3-27b-it", "google", false],
+      ["google:models/gemma-3n-e4b-it", "gemma-3n-e4b-it", "google", false],
+    ]);
+    expect(ids(makeEnv({ GOOGLE_MODELS: ["gemini-2.0-flash"] }))).toEqual(["demo:offline"]);
+  });
+
+  it("every provider → OpenAI, Workers AI, Anthropic, Gemini, in that order; DEFAULT_MODEL takes anthropic: and google:", () => {
+    const env = makeEnv({
+      OPENAI_API_KEY: "sk-test",
+      OPENAI_MODELS: ["gpt-4.1-nano"],
+      ...cloudflare,
+      WORKERS_AI_MODELS: ["@cf/zai-org/glm-4.7-flash"],
+      ANTHROPIC_API_KEY: "sk-ant",
+      ANTHROPIC_MODELS: ["claude-haiku-4-5"],
+      GOOGLE_GENERATIVE_AI_API_KEY: "AIza-test",
+      GOOGLE_MODELS: ["gemini-2.5-flash"],
+    });
+    expect(ids(env)).toEqual([
+      "openai:gpt-4.1-nano",
+      "workers-ai:@cf/zai-org/glm-4.7-flash",
+      "anthropic:claude-haiku-4-5",
+      "google:gemini-2.5-flash",
+    ]);
+    expect(defaultOf({ ...env, DEFAULT_MODEL: "anthropic:claude-haiku-4-5" }).map((model) => model.id)).toEqual(["anthropic:claude-haiku-4-5"]);
+    // An unlisted model of a configured provider is added, first, as the default.
+    expect(defaultOf({ ...env, DEFAULT_MODEL: "google:gemini-2.5-pro" }).map((model) => model.id)).toEqual(["google:gemini-2.5-pro"]);
+    expect(ids({ ...env, DEFAULT_MODEL: "google:gemini-2.5-pro" })[0]).toBe("google:gemini-2.5-pro");
+  });
+
   it("both providers → OpenAI first, then Workers AI; the first OpenAI model is the default", () => {
     const env = makeEnv({ OPENAI_API_KEY: "sk-test", OPENAI_MODELS: ["gpt-4.1-nano"], ...cloudflare, WORKERS_AI_MODELS: ["@cf/zai-org/glm-4.7-flash"] });
     expect(ids(env)).toEqual(["openai:gpt-4.1-nano", "workers-ai:@cf/zai-org/glm-4.7-flash"]);
@@ -121,7 +165,8 @@ describe("listModels", () => {
     it.each([
       ["a provider that is not configured", makeEnv({ DEFAULT_MODEL: "openai:gpt-4o-mini" })],
       ["the demo while a real provider hides it", makeEnv({ OPENAI_API_KEY: "sk-test", DEFAULT_MODEL: "demo:offline" })],
-      ["an unknown provider", makeEnv({ OPENAI_API_KEY: "sk-test", DEFAULT_MODEL: "anthropic:claude" })],
+      ["an unknown provider", makeEnv({ OPENAI_API_KEY: "sk-test", DEFAULT_MODEL: "mistral:large" })],
+      ["Anthropic without ANTHROPIC_API_KEY", makeEnv({ OPENAI_API_KEY: "sk-test", DEFAULT_MODEL: "anthropic:claude-haiku-4-5" })],
       ["no provider prefix", makeEnv({ OPENAI_API_KEY: "sk-test", DEFAULT_MODEL: "gpt-4o-mini" })],
       ["an empty model after the prefix", makeEnv({ OPENAI_API_KEY: "sk-test", DEFAULT_MODEL: "openai:" })],
     ])("names %s → a clear config:default_model error (HTTP 500)", (_name, env) => {
@@ -178,6 +223,12 @@ describe("resolveModel", () => {
   it("Workers AI over REST and over the binding both build a workersai.chat model", () => {
     expect(providerOf(makeEnv(cloudflare))).toBe("workersai.chat");
     expect(providerOf(makeEnv({ AI: fakeBinding }))).toBe("workersai.chat");
+  });
+
+  it("Anthropic builds a Messages model, Gemini a generative-ai model, with the configured id", () => {
+    const env = makeEnv({ ANTHROPIC_API_KEY: "sk-ant", GOOGLE_GENERATIVE_AI_API_KEY: "AIza-test", GOOGLE_MODELS: ["gemini-2.0-flash"] });
+    expect(resolveModel(env, "anthropic:claude-sonnet-4-5").model).toMatchObject({ provider: "anthropic.messages", modelId: "claude-sonnet-4-5" });
+    expect(resolveModel(env, "google:gemini-2.0-flash").model).toMatchObject({ provider: "google.generative-ai", modelId: "gemini-2.0-flash" });
   });
 
   it("createWorkersAIModel without credentials or binding → config:workers_ai", () => {
@@ -240,6 +291,8 @@ describe("readEnv (process.env → AppEnv)", () => {
   it.each([
     ["OPENAI_BASE_URL", "not a url"],
     ["WORKERS_AI_BASE_URL", "ftp//nope"],
+    ["ANTHROPIC_BASE_URL", "api.anthropic.com"],
+    ["GOOGLE_BASE_URL", "not a url"],
     ["OPENAI_API", "completions"],
     ["DEMO_DELAY_MS", "-1"],
     ["DEMO_DELAY_MS", "99999"],

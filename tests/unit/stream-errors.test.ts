@@ -1,4 +1,4 @@
-import { APICallError, RetryError } from "ai";
+import { APICallError, RetryError, StreamProviderError } from "ai";
 import { describe, expect, it, vi } from "vitest";
 import { describeStreamError, endWithErrorPart, timeoutsAsErrors } from "@/lib/chat/stream";
 
@@ -40,6 +40,7 @@ describe("describeStreamError", () => {
     [429, "The model provider is rate limiting requests (HTTP 429). Try again in a moment."],
     [500, "The model provider failed (HTTP 500). Try again."],
     [503, "The model provider failed (HTTP 503). Try again."],
+    [529, "The model provider is overloaded (HTTP 529). Try again in a moment."],
     [400, "The model provider rejected the request (HTTP 400)."],
     [422, "The model provider rejected the request (HTTP 422)."],
   ])("HTTP %i → %j", (status, expected) => {
@@ -53,6 +54,17 @@ describe("describeStreamError", () => {
       "The model provider is rate limiting requests (HTTP 429). Try again in a moment.",
     );
     expect(describeStreamError(retryError(apiError(500)))).toBe("The model provider failed (HTTP 500). Try again.");
+  });
+
+  it("an error event inside a stream (Anthropic's overloaded_error, as the SDK normalizes it) → by its status", () => {
+    const overloaded = new StreamProviderError({ message: `Overloaded ${SECRET_URL}`, type: "overloaded_error", statusCode: 529 });
+    expect(describeStreamError(overloaded)).toBe("The model provider is overloaded (HTTP 529). Try again in a moment.");
+    const rateLimited = new StreamProviderError({ message: "Rate limited", type: "rate_limit_error", statusCode: 429 });
+    expect(describeStreamError(rateLimited)).toBe("The model provider is rate limiting requests (HTTP 429). Try again in a moment.");
+    // Without a status it says nothing it does not know.
+    expect(describeStreamError(new StreamProviderError({ message: "Something odd" }))).toBe(
+      "The answer was interrupted by an error. Try again.",
+    );
   });
 
   it("a network failure (APICallError without status) → a connection message", () => {

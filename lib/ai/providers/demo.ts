@@ -208,7 +208,7 @@ function answerFromToolResults(results: ToolResult[]): string {
 function demoAnswer(question: string): string {
   const quoted = question.trim().replace(/\s+/g, " ").slice(0, 160) || "(an empty message)";
   const sections = [
-    `> **Demo model.** This answer comes from edge-chat's built-in offline demo, not a real language model. Set \`OPENAI_API_KEY\` or Cloudflare credentials for real answers.`,
+    `> **Demo model.** This answer comes from edge-chat's built-in offline demo, not a real language model. Set \`OPENAI_API_KEY\`, \`ANTHROPIC_API_KEY\`, \`GOOGLE_GENERATIVE_AI_API_KEY\` or Cloudflare credentials for real answers.`,
     "",
     `You asked: _${quoted.replace(/[_*`]/g, "")}_`,
     "",
