@@ -1,6 +1,7 @@
 "use client";
 
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import Link from "next/link";
 import { PlusIcon, XIcon } from "@/components/ui/icons";
 import { ChatListItem, chatLabel } from "./ChatListItem";
 import { useChats, type SidebarChat } from "./ChatsProvider";
@@ -164,6 +165,16 @@ export function Sidebar() {
             </p>
           )}
         </nav>
+        <div className="shrink-0 border-t border-neutral-200 px-2 py-2 dark:border-neutral-800">
+          <Link
+            href="/settings/keys"
+            data-testid="settings-keys-link"
+            onClick={closeDrawer}
+            className="flex h-9 items-center rounded-lg px-2.5 text-sm text-neutral-600 transition-colors hover:bg-neutral-200/70 hover:text-neutral-900 dark:text-neutral-400 dark:hover:bg-neutral-800 dark:hover:text-neutral-100"
+          >
+            API keys
+          </Link>
+        </div>
 
         {deleting && (
           <Suspense>

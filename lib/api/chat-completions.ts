@@ -1,7 +1,7 @@
 import "server-only";
 import { streamText, type TextStreamPart, type ToolSet } from "ai";
 import { listModels, resolveModel } from "@/lib/ai/models";
-import { CHARS_PER_TOKEN, enforceApiKeyRateLimit } from "@/lib/chat/limits";
+import { CHARS_PER_TOKEN, enforceApiKeyRateLimit, secondsToUtcMidnight } from "@/lib/chat/limits";
 import { LIMITS, readJsonBody } from "@/lib/chat/request";
 import { describeStreamError, STREAM_SETTINGS } from "@/lib/chat/stream";
 import { waitUntil } from "@/lib/chat/session";
@@ -36,7 +36,7 @@ type Caller = { env: AppEnv; key: ApiKey };
 async function withKey(request: Request, handle: (caller: Caller) => Promise<Response>): Promise<Response> {
   try {
     const env = await readEnv();
-    const key = await apiKeyOf(request, env);
+    const key = await apiKeyOf(request, env, await getDb());
     await enforceApiKeyRateLimit(key.id);
     return await handle({ env, key });
   } catch (error) {
@@ -70,7 +70,9 @@ async function reserve(ledger: TokenLedger, caller: Caller, body: ChatCompletion
   const reserved = Math.ceil(JSON.stringify(body.messages).length / CHARS_PER_TOKEN) + maxOutput;
   const now = new Date();
   if (limit > 0 && !(await ledger.tryAdd(caller.key.id, reserved, limit, now))) {
-    throw new AppError("rate_limit:api_budget", "This API key has used today's token budget (or this request would go over it).");
+    throw new AppError("rate_limit:api_budget", "This API key has used today's token budget (or this request would go over it).", {
+      retryAfter: secondsToUtcMidnight(now),
+    });
   }
   return (spent: number) => (limit > 0 ? ledger.add(caller.key.id, spent - reserved, now) : Promise.resolve());
 }

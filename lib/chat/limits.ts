@@ -58,7 +58,7 @@ function secondsToNextWindow(now: Date): number {
   return RATE_PERIOD_SECONDS - (Math.floor(now.getTime() / 1000) % RATE_PERIOD_SECONDS);
 }
 
-function secondsToUtcMidnight(now: Date): number {
+export function secondsToUtcMidnight(now: Date): number {
   const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
   return Math.ceil((midnight - now.getTime()) / 1000);
 }

@@ -103,3 +103,24 @@ export const handoffCodes = sqliteTable("handoff_codes", {
   chatId: text("chat_id").notNull(),
   expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
 });
+
+/**
+ * Keys of the OpenAI-compatible API a visitor made on /settings/keys (lib/db/api-keys.ts). Only the key's SHA-256
+ * digest is stored (the key is shown once), with its first characters so the owner can tell keys apart.
+ */
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id").notNull(),
+    name: text("name").notNull(),
+    /** Lowercase hex SHA-256 of the key string. */
+    digest: text("digest").notNull().unique(),
+    /** The key's first characters, e.g. `ec_3f9a…`. */
+    preview: text("preview").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [index("api_keys_owner_idx").on(table.ownerId, table.createdAt)],
+);
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;

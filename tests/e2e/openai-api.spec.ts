@@ -1,8 +1,12 @@
+import { createHash } from "node:crypto";
 import OpenAI from "openai";
 import { test, expect, uniquePrompt } from "./fixtures";
 import { upstreamRequests } from "./slow-answer";
+import { startTestWorker } from "../support/e2e-worker";
 import {
   AFTER_TOOL_ANSWER,
+  BUDGET_INSPECTOR_PORT,
+  BUDGET_WORKER_PORT,
   DEMO_MODEL_ID,
   E2E_API_KEY,
   FAKE_ANSWER_DELTAS,
@@ -155,5 +159,61 @@ test.describe("OpenAI-compatible API", () => {
     await expect
       .poll(() => upstreamRequests(request, prompt), { message: "the worker closed its upstream request", timeout: 5_000 })
       .toEqual([{ status: 200, closedEarly: true }]);
+  });
+
+  test("a visitor makes a key on /settings/keys: shown once, it works with the openai client, and stops at once when deleted", async ({
+    chat,
+    page,
+  }) => {
+    await chat.open();
+    await page.getByTestId("settings-keys-link").click();
+    await expect(page).toHaveURL("/settings/keys");
+    await expect(page.getByTestId("keys")).toContainText("No keys yet.");
+    await page.getByTestId("key-name").fill("my script");
+    await page.getByTestId("create-key").click();
+    const key = (await page.getByTestId("new-key-value").textContent()) ?? "";
+    expect(key).toMatch(/^ec_[0-9a-f]{48}$/);
+    await expect(page.getByTestId("key")).toHaveCount(1);
+    await expect(page.getByTestId("key")).toContainText("my script");
+    await expect(page.getByTestId("key")).toContainText(`${key.slice(0, 7)}…`);
+
+    const mine = new OpenAI({ apiKey: key, baseURL: `${WORKER_URL}/v1`, maxRetries: 0 });
+    const completion = await mine.chat.completions.create({ model: FAKE_MODEL_ID, messages: [{ role: "user", content: "Hi from my key" }] });
+    expect(completion.choices[0].message.content).toBe(FAKE_ANSWER);
+
+    // Shown once: a reload lists the key, never the key itself.
+    await page.reload();
+    await expect(page.getByTestId("key")).toHaveCount(1);
+    await expect(page.getByTestId("new-key")).toHaveCount(0);
+    expect(await page.content()).not.toContain(key);
+
+    await page.getByTestId("delete-key").click();
+    await expect(page.getByTestId("keys")).toContainText("No keys yet.");
+    await expect(mine.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+  });
+
+  test("a key over its daily budget gets a 429 that the SDK types, with Retry-After", async ({}, testInfo) => {
+    test.setTimeout(90_000);
+    const key = "ec_budget-spec-key";
+    const worker = await startTestWorker(
+      {
+        SESSION_SECRET: "budget-spec-secret",
+        API_KEYS: createHash("sha256").update(key).digest("hex"),
+        API_KEY_DAILY_TOKEN_BUDGET: "10",
+      },
+      { port: BUDGET_WORKER_PORT, inspectorPort: BUDGET_INSPECTOR_PORT },
+    );
+    try {
+      const limited = new OpenAI({ apiKey: key, baseURL: `${worker.url}/v1`, maxRetries: 0 });
+      const error = await limited.chat.completions
+        .create({ model: DEMO_MODEL_ID, messages: [{ role: "user", content: uniquePrompt("Hello", testInfo) }] })
+        .catch((failure: unknown) => failure);
+      expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+      const refused = error as InstanceType<typeof OpenAI.RateLimitError>;
+      expect(refused.message).toContain("budget");
+      expect(Number(refused.headers?.get("retry-after"))).toBeGreaterThan(0);
+    } finally {
+      await worker.stop();
+    }
   });
 });

@@ -24,6 +24,9 @@ export const STRICT_INSPECTOR_PORT = port("E2E_STRICT_INSPECTOR_PORT", 9342);
 /** A worker the conversation spec stops and starts again mid-answer (a runtime restart). */
 export const RESTART_WORKER_PORT = port("E2E_RESTART_WORKER_PORT", 3217);
 export const RESTART_INSPECTOR_PORT = port("E2E_RESTART_INSPECTOR_PORT", 9343);
+/** A worker the API spec starts with a tiny per-key budget (a 429 through the openai package). */
+export const BUDGET_WORKER_PORT = port("E2E_BUDGET_WORKER_PORT", 3218);
+export const BUDGET_INSPECTOR_PORT = port("E2E_BUDGET_INSPECTOR_PORT", 9344);
 
 /** The e2e worker's SESSION_SECRET (a test may sign with it, as an attacker who stole it could). */
 export const E2E_SESSION_SECRET = "e2e-session-secret-not-for-production";
