@@ -105,7 +105,7 @@ export function ApiKeys() {
             <code data-testid="new-key-value" className="min-w-0 flex-1 rounded bg-white px-2 py-1 font-mono text-xs break-all dark:bg-neutral-900">
               {created.key}
             </code>
-            <CopyButton text={created.key} label="Copy the key" testId="copy-key" />
+            <CopyButton text={created.key} label="Copy the key" testId="copy-key" className="text-amber-900 hover:bg-amber-100 dark:text-amber-100 dark:hover:bg-amber-900/60" />
           </div>
         </div>
       )}
