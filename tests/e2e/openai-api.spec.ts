@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { jsonSchema, streamText } from "ai";
 import OpenAI from "openai";
 import { test, expect, uniquePrompt } from "./fixtures";
 import { upstreamRequests } from "./slow-answer";
@@ -123,6 +125,23 @@ test.describe("OpenAI-compatible API", () => {
     });
     expect(answer.choices[0].message.content).toBe(AFTER_TOOL_ANSWER.join(""));
     expect(answer.choices[0].finish_reason).toBe("stop");
+  });
+
+  test("the AI SDK's own OpenAI-compatible provider streams from it, tool calls included", async ({}, testInfo) => {
+    const edgeChat = createOpenAICompatible({ name: "edge-chat", baseURL: `${WORKER_URL}/v1`, apiKey: E2E_API_KEY, includeUsage: true });
+    const answer = streamText({ model: edgeChat.chatModel(FAKE_MODEL_ID), prompt: uniquePrompt("Hello via the AI SDK", testInfo), maxRetries: 0 });
+    expect(await answer.text).toBe(FAKE_ANSWER);
+    expect(await answer.finishReason).toBe("stop");
+    expect((await answer.usage).outputTokens).toBeGreaterThan(0);
+
+    const call = streamText({
+      model: edgeChat.chatModel(FAKE_MODEL_ID),
+      prompt: uniquePrompt(`${TOOL_CALL_MARKER} Weather?`, testInfo),
+      tools: { get_weather: { description: "The weather in a city", inputSchema: jsonSchema({ type: "object", properties: { city: { type: "string" } } }) } },
+      maxRetries: 0,
+    });
+    const calls = await call.toolCalls;
+    expect(calls.map((toolCall) => [toolCall.toolName, toolCall.input])).toEqual([["get_weather", { city: "Paris" }]]);
   });
 
   test("errors come as the SDK's typed errors: a bad key (401), an unknown model (404), a bad field (400)", async ({}, testInfo) => {
