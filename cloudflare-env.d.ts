@@ -8,6 +8,7 @@ interface __BaseEnv_CloudflareEnv {
 	IP_LIMITER: RateLimit;
 	NEW_VISITOR_LIMITER: RateLimit;
 	API_KEY_LIMITER: RateLimit;
+	RESPONSE_CACHE: KVNamespace;
 	AI: Ai;
 	ASSETS: Fetcher;
 	CONVERSATION: DurableObjectNamespace<import("./lib/worker").Conversation>;

@@ -8,6 +8,8 @@ import {
   DEV_URL,
   E2E_HOST,
   E2E_API_KEY,
+  E2E_CACHE_TTL_SECONDS,
+  E2E_SECOND_API_KEY,
   E2E_SESSION_SECRET,
   FAKE_API_KEY,
   FAKE_MODEL,
@@ -86,8 +88,9 @@ const appEnv = {
   CHAT_TITLES: "prompt",
   // The e2e host page (tests/support/e2e-host-page.ts) may embed the widget; its twin on FOREIGN_PAGE_URL may not.
   EMBED_ALLOWED_ORIGINS: HOST_PAGE_URL,
-  // The OpenAI-compatible API's one key (tests/e2e/openai-api.spec.ts), as its digest.
-  API_KEYS: createHash("sha256").update(E2E_API_KEY).digest("hex"),
+  // The OpenAI-compatible API's keys (tests/e2e/openai-api.spec.ts), as their digests, and a short-lived answer cache.
+  API_KEYS: [E2E_API_KEY, E2E_SECOND_API_KEY].map((key) => createHash("sha256").update(key).digest("hex")).join(","),
+  RESPONSE_CACHE_TTL: String(E2E_CACHE_TTL_SECONDS),
   NEXT_TELEMETRY_DISABLED: "1",
   WRANGLER_SEND_METRICS: "false",
   PATH,

@@ -64,6 +64,11 @@ export const envSchema = z.object({
    * comma-separated. Empty: the API answers 401 to everyone.
    */
   API_KEYS: list.pipe(z.array(z.string().regex(/^[0-9a-f]{64}$/, "API_KEYS holds lowercase hex SHA-256 digests"))),
+  /**
+   * Seconds an API answer stays cached (Workers KV, lib/api/response-cache.ts) for requests with `temperature: 0` or
+   * `x-edge-chat-cache: on`, per key; 0 turns the cache off.
+   */
+  RESPONSE_CACHE_TTL: z.coerce.number().int().min(0).max(30 * 24 * 3600).default(0),
   /** Tokens (input + output) one API key may spend per UTC day; 0 turns the budget off. */
   API_KEY_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(1_000_000),
   /** `npm run bench` only: enables GET /api/bench/raw, a plain pipe from the upstream (the baseline it measures). */

@@ -10,6 +10,7 @@ import { tokenLedger, type TokenLedger } from "@/lib/db/usage";
 import { readEnv, type AppEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { apiKeyOf, type ApiKey } from "./keys";
+import { CACHE_HEADER, responseCacheFor, type CachedCompletion } from "./response-cache";
 import {
   chatCompletionRequest,
   CompletionBuilder,
@@ -92,6 +93,16 @@ export function chatCompletions(request: Request): Promise<Response> {
       return openAIError(400, `The model "${body.model}" does not take tools.`, "tools_not_supported", "tools");
     }
     const messages = toModelMessages(body.messages);
+    const meta = { id: `chatcmpl-${crypto.randomUUID().replaceAll("-", "")}`, created: Math.floor(Date.now() / 1000), model: body.model };
+    const includeUsage = Boolean(body.stream_options?.include_usage);
+    // An identical earlier request's answer, when the caller asked for caching: no model call, no budget spent.
+    const cache = await responseCacheFor(request, caller.env, caller.key, body);
+    const hit = await cache?.get();
+    const cacheHeaders: Record<string, string> = cache ? { [CACHE_HEADER]: hit ? "hit" : "miss" } : {};
+    if (hit) {
+      if (!body.stream) return Response.json(completionJson(meta, hit), { headers: cacheHeaders });
+      return new Response(replayEvents(meta, hit, includeUsage), { headers: { ...SSE_HEADERS, ...cacheHeaders } });
+    }
     const maxOutput = Math.min(body.max_completion_tokens ?? body.max_tokens ?? STREAM_SETTINGS.maxOutputTokens, STREAM_SETTINGS.maxOutputTokens);
     const settle = await reserve(tokenLedger(await getDb()), caller, body, maxOutput);
 
@@ -111,9 +122,15 @@ export function chatCompletions(request: Request): Promise<Response> {
       abortSignal: request.signal,
     });
     const builder = new CompletionBuilder();
+    let settled = false;
     const settleWith = () => {
-      const usage = usageOf(builder.usage);
-      waitUntil(settle(usage.total_tokens).catch((error) => console.error("v1: settling the budget:", error)));
+      if (settled) return;
+      settled = true;
+      // Without the model's count (a client gone mid-answer), what was sent and written so far, estimated.
+      const spent = builder.usage
+        ? usageOf(builder.usage).total_tokens
+        : Math.ceil((JSON.stringify(body.messages).length + builder.text.length) / CHARS_PER_TOKEN);
+      waitUntil(settle(spent).catch((error) => console.error("v1: settling the budget:", error)));
     };
 
     // Up to the first thing to say: a failure before it is an HTTP error with its status, not a 200 stream. Each
@@ -124,36 +141,26 @@ export function chatCompletions(request: Request): Promise<Response> {
       settleWith();
       return upstreamError(early);
     }
-    const meta = { id: `chatcmpl-${crypto.randomUUID().replaceAll("-", "")}`, created: Math.floor(Date.now() / 1000), model: body.model };
     if (!body.stream) {
       void ahead.cancel();
       const failure = await drain(result.fullStream.getReader(), builder);
       settleWith();
       if (failure !== undefined) return upstreamError(failure);
-      return Response.json({
-        ...meta,
-        object: "chat.completion",
-        choices: [
-          {
-            index: 0,
-            message: {
-              role: "assistant",
-              content: builder.text || null,
-              refusal: null,
-              ...(builder.toolCalls.length ? { tool_calls: builder.toolCalls } : {}),
-            },
-            logprobs: null,
-            finish_reason: builder.finishReason,
-          },
-        ],
-        usage: usageOf(builder.usage),
-      });
+      const answer = snapshot(builder);
+      // Stored before the answer goes out, so the same request right after is a hit.
+      await cache?.put(answer);
+      return Response.json(completionJson(meta, answer), { headers: cacheHeaders });
     }
     void ahead.cancel();
-    const events = result.fullStream.pipeThrough(chunkEvents(meta, builder, Boolean(body.stream_options?.include_usage), settleWith));
-    return new Response(events, {
-      headers: { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" },
-    });
+    // A client that goes away ends the stream without its end: the budget is settled with what was spent so far.
+    request.signal.addEventListener("abort", settleWith, { once: true });
+    const events = result.fullStream.pipeThrough(
+      chunkEvents(meta, builder, includeUsage, (failed) => {
+        settleWith();
+        if (!failed) void cache?.put(snapshot(builder));
+      }),
+    );
+    return new Response(events, { headers: { ...SSE_HEADERS, ...cacheHeaders } });
   });
 }
 
@@ -187,39 +194,90 @@ function upstreamError(error: unknown): Response {
   return openAIError(status, message, status === 429 ? "upstream_rate_limited" : "upstream_error");
 }
 
-/** The AI SDK's parts as Chat Completions SSE events. */
+const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" };
+
+type Meta = { id: string; created: number; model: string };
+const encoder = new TextEncoder();
+const sseEvent = (data: unknown) => encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
+const DONE = encoder.encode("data: [DONE]\n\n");
+const chunkEvent = (meta: Meta, delta: ChunkDelta, finishReason: string | null = null) =>
+  sseEvent({ ...meta, object: "chat.completion.chunk", choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] });
+const usageEvent = (meta: Meta, usage: CachedCompletion["usage"]) => sseEvent({ ...meta, object: "chat.completion.chunk", choices: [], usage });
+
+/** What an answer came to (what the cache keeps, and what a non-streamed answer says). */
+function snapshot(builder: CompletionBuilder): Omit<CachedCompletion, "expiresAt"> {
+  return { text: builder.text, toolCalls: builder.toolCalls, finishReason: builder.finishReason, usage: usageOf(builder.usage) };
+}
+
+/** A `chat.completion`. */
+function completionJson(meta: Meta, answer: Omit<CachedCompletion, "expiresAt">) {
+  return {
+    ...meta,
+    object: "chat.completion",
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: "assistant",
+          content: answer.text || null,
+          refusal: null,
+          ...(answer.toolCalls.length ? { tool_calls: answer.toolCalls } : {}),
+        },
+        logprobs: null,
+        finish_reason: answer.finishReason,
+      },
+    ],
+    usage: answer.usage,
+  };
+}
+
+/** A cached answer as the chunks a live one sends: the text in one delta, each tool call whole. */
+function replayEvents(meta: Meta, answer: CachedCompletion, includeUsage: boolean): ReadableStream<Uint8Array> {
+  const events = [
+    chunkEvent(meta, { role: "assistant", content: "" }),
+    ...(answer.text ? [chunkEvent(meta, { content: answer.text })] : []),
+    ...answer.toolCalls.map((call, index) => chunkEvent(meta, { tool_calls: [{ index, ...call }] })),
+    chunkEvent(meta, {}, answer.finishReason),
+    ...(includeUsage ? [usageEvent(meta, answer.usage)] : []),
+    DONE,
+  ];
+  return new ReadableStream({
+    start(controller) {
+      for (const event of events) controller.enqueue(event);
+      controller.close();
+    },
+  });
+}
+
+/** The AI SDK's parts as Chat Completions SSE events; `onEnd` when they end (failed: an error event was sent). */
 function chunkEvents(
-  meta: { id: string; created: number; model: string },
+  meta: Meta,
   builder: CompletionBuilder,
   includeUsage: boolean,
-  settle: () => void,
+  onEnd: (failed: boolean) => void,
 ): TransformStream<TextStreamPart<ToolSet>, Uint8Array> {
-  const encoder = new TextEncoder();
-  const event = (data: unknown) => encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
-  const chunk = (delta: ChunkDelta, finishReason: string | null = null) =>
-    event({ ...meta, object: "chat.completion.chunk", choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] });
   let failed = false;
   return new TransformStream({
     start(controller) {
-      controller.enqueue(chunk({ role: "assistant", content: "" }));
+      controller.enqueue(chunkEvent(meta, { role: "assistant", content: "" }));
     },
     transform(part, controller) {
       if (failed) return;
       if (part.type === "error") {
         // As OpenAI does mid-stream: an error event, then nothing more.
         failed = true;
-        controller.enqueue(event({ error: { message: describeStreamError(part.error), type: "server_error", param: null, code: null } }));
+        controller.enqueue(sseEvent({ error: { message: describeStreamError(part.error), type: "server_error", param: null, code: null } }));
         return;
       }
       const delta = builder.add(part);
-      if (delta) controller.enqueue(chunk(delta));
+      if (delta) controller.enqueue(chunkEvent(meta, delta));
     },
     flush(controller) {
-      settle();
+      onEnd(failed);
       if (failed) return;
-      controller.enqueue(chunk({}, builder.finishReason));
-      if (includeUsage) controller.enqueue(event({ ...meta, object: "chat.completion.chunk", choices: [], usage: usageOf(builder.usage) }));
-      controller.enqueue(encoder.encode("data: [DONE]\n\n"));
+      controller.enqueue(chunkEvent(meta, {}, builder.finishReason));
+      if (includeUsage) controller.enqueue(usageEvent(meta, usageOf(builder.usage)));
+      controller.enqueue(DONE);
     },
   });
 }

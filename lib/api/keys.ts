@@ -22,7 +22,7 @@ export async function newApiKey(): Promise<{ key: string; digest: string; previe
   return { key, digest: await sha256Hex(key), preview: `${key.slice(0, API_KEY_PREFIX.length + 4)}…` };
 }
 
-async function sha256Hex(text: string): Promise<string> {
+export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }

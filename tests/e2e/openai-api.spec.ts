@@ -11,6 +11,8 @@ import {
   BUDGET_WORKER_PORT,
   DEMO_MODEL_ID,
   E2E_API_KEY,
+  E2E_CACHE_TTL_SECONDS,
+  E2E_SECOND_API_KEY,
   FAKE_ANSWER_DELTAS,
   FAKE_MODEL_ID,
   SLOW_MARKER,
@@ -234,5 +236,48 @@ test.describe("OpenAI-compatible API", () => {
     } finally {
       await worker.stop();
     }
+  });
+
+  test("the answer cache: temperature 0 is answered from KV for the same key, streamed or not, until its TTL; never across keys", async ({
+    request,
+  }, testInfo) => {
+    const prompt = uniquePrompt("Cache me", testInfo);
+    const ask = async (apiKey: string) => {
+      const response = await fetch(`${WORKER_URL}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: FAKE_MODEL_ID, temperature: 0, messages: [{ role: "user", content: prompt }] }),
+      });
+      const body = (await response.json()) as OpenAI.Chat.Completions.ChatCompletion;
+      return { cache: response.headers.get("x-edge-chat-cache"), text: body.choices[0].message.content };
+    };
+    const modelCalls = async () => (await upstreamRequests(request, prompt)).length;
+
+    expect(await ask(E2E_API_KEY)).toEqual({ cache: "miss", text: FAKE_ANSWER });
+    expect(await ask(E2E_API_KEY)).toEqual({ cache: "hit", text: FAKE_ANSWER });
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: FAKE_MODEL_ID, temperature: 0, stream: true, messages: [{ role: "user", content: prompt }] })
+      .withResponse();
+    let streamed = "";
+    for await (const chunk of stream) streamed += chunk.choices[0]?.delta.content ?? "";
+    expect(response.headers.get("x-edge-chat-cache")).toBe("hit");
+    expect(streamed).toBe(FAKE_ANSWER);
+    expect(await modelCalls()).toBe(1);
+
+    // Another key asks the model itself; so does the first once the entry is older than its TTL.
+    expect(await ask(E2E_SECOND_API_KEY)).toEqual({ cache: "miss", text: FAKE_ANSWER });
+    expect(await modelCalls()).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, E2E_CACHE_TTL_SECONDS * 1000 + 500));
+    expect(await ask(E2E_API_KEY)).toEqual({ cache: "miss", text: FAKE_ANSWER });
+    expect(await modelCalls()).toBe(3);
+
+    // Without temperature 0 (or the header), no cache at all.
+    const plain = await fetch(`${WORKER_URL}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${E2E_API_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: FAKE_MODEL_ID, messages: [{ role: "user", content: prompt }] }),
+    });
+    expect(plain.headers.get("x-edge-chat-cache")).toBeNull();
+    await plain.body?.cancel();
   });
 });

@@ -107,8 +107,11 @@ export const TOOL_CALL_MARKER = "[tool-call]";
 export const TOOL_CALL_ARG_CHUNKS = ['{"ci', 'ty": "Par', 'is"}'];
 export const AFTER_TOOL_ANSWER = ["The weather ", "in Paris ", "is sunny."];
 
-/** The OpenAI-compatible API's key in the e2e worker (its SHA-256 digest is in API_KEYS there). */
+/** The OpenAI-compatible API's keys in the e2e worker (their SHA-256 digests are in API_KEYS there). */
 export const E2E_API_KEY = "ec_e2e-api-key-not-for-production";
+export const E2E_SECOND_API_KEY = "ec_e2e-second-api-key";
+/** The API's answer cache lives this long in the e2e worker (RESPONSE_CACHE_TTL). */
+export const E2E_CACHE_TTL_SECONDS = 2;
 /** The host in HOSTILE_MARKDOWN that nothing in the page may ever ask for anything. */
 export const FOREIGN_HOST = HOSTILE_FOREIGN_HOST;
 /** The demo model's hostile answer (lib/ai/providers/demo-hostile.ts), its pixel on another origin of this machine. */
