@@ -117,7 +117,8 @@ export function ApiKeys() {
             <div className="min-w-0 flex-1">
               <p className="truncate text-sm font-medium text-neutral-900 dark:text-neutral-100">{key.name}</p>
               <p className="text-xs text-neutral-500">
-                <code className="font-mono">{key.preview}</code> · made {new Date(key.createdAt).toLocaleDateString()}
+                <code className="font-mono">{key.preview}</code> · made {new Date(key.createdAt).toLocaleDateString()} ·{" "}
+                <span data-testid="key-usage">{key.tokensToday.toLocaleString("en-US")} tokens today</span>
               </p>
             </div>
             <button

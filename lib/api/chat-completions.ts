@@ -3,7 +3,7 @@ import { streamText, type TextStreamPart, type ToolSet } from "ai";
 import { listModels, resolveModel } from "@/lib/ai/models";
 import { CHARS_PER_TOKEN, enforceApiKeyRateLimit, secondsToUtcMidnight } from "@/lib/chat/limits";
 import { LIMITS, readJsonBody } from "@/lib/chat/request";
-import { describeStreamError, STREAM_SETTINGS } from "@/lib/chat/stream";
+import { describeStreamError, endWithErrorPart, STREAM_SETTINGS } from "@/lib/chat/stream";
 import { waitUntil } from "@/lib/chat/session";
 import { getDb } from "@/lib/db/client";
 import { tokenLedger, type TokenLedger } from "@/lib/db/usage";
@@ -154,7 +154,9 @@ export function chatCompletions(request: Request): Promise<Response> {
     void ahead.cancel();
     // A client that goes away ends the stream without its end: the budget is settled with what was spent so far.
     request.signal.addEventListener("abort", settleWith, { once: true });
-    const events = result.fullStream.pipeThrough(
+    // A dropped connection errors the stream itself: it ends with an error part instead (lib/chat/stream.ts).
+    const parts = endWithErrorPart(result.fullStream, (error) => console.error("v1: the model's stream failed:", describeStreamError(error)));
+    const events = parts.pipeThrough(
       chunkEvents(meta, builder, includeUsage, (failed) => {
         settleWith();
         if (!failed) void cache?.put(snapshot(builder));
@@ -169,21 +171,29 @@ type Parts = ReadableStreamDefaultReader<TextStreamPart<ToolSet>>;
 /** The error, when the model failed before saying anything (undefined: it answered, or ended). */
 async function failureBeforeAnswer(parts: Parts): Promise<unknown> {
   const probe = new CompletionBuilder();
-  for (;;) {
-    const { done, value } = await parts.read();
-    if (done) return undefined;
-    if (value.type === "error") return value.error;
-    if (probe.add(value)) return undefined;
+  try {
+    for (;;) {
+      const { done, value } = await parts.read();
+      if (done) return undefined;
+      if (value.type === "error") return value.error;
+      if (probe.add(value)) return undefined;
+    }
+  } catch (error) {
+    return error;
   }
 }
 
-/** Reads the rest into the builder; the error, if the stream failed. */
+/** Reads the rest into the builder; the error, if the stream failed (an error part, or the stream itself). */
 async function drain(parts: Parts, builder: CompletionBuilder): Promise<unknown> {
-  for (;;) {
-    const { done, value } = await parts.read();
-    if (done) return undefined;
-    if (value.type === "error") return value.error;
-    builder.add(value);
+  try {
+    for (;;) {
+      const { done, value } = await parts.read();
+      if (done) return undefined;
+      if (value.type === "error") return value.error;
+      builder.add(value);
+    }
+  } catch (error) {
+    return error;
   }
 }
 

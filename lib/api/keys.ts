@@ -1,5 +1,5 @@
 import "server-only";
-import { apiKeyOwner } from "@/lib/db/api-keys";
+import { apiKeyOwner, keyLedgerId } from "@/lib/db/api-keys";
 import type { Database } from "@/lib/db/client";
 import type { AppEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -36,5 +36,5 @@ export async function apiKeyOf(request: Request, env: Pick<AppEnv, "API_KEYS">, 
   // Digests, not keys, are compared and looked up: timing reveals nothing about a key.
   const known = key.startsWith(API_KEY_PREFIX) && (env.API_KEYS.includes(digest) || (await apiKeyOwner(db, digest)) !== undefined);
   if (!known) throw new AppError("unauthorized:api_key", "This API key is not valid.");
-  return { id: `key:${digest}` };
+  return { id: keyLedgerId(digest) };
 }

@@ -1,16 +1,21 @@
 import "server-only";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "./client";
-import { apiKeys, type ApiKeyRow } from "./schema";
+import { apiKeys, tokenUsage, type ApiKeyRow } from "./schema";
+import { utcDay } from "./usage";
 
-/** What the owner sees of a key: never the key or its digest. */
-export type ApiKeySummary = Pick<ApiKeyRow, "id" | "name" | "preview"> & { createdAt: string };
+/** What the owner sees of a key: never the key or its digest. `tokensToday`: what it spent this UTC day. */
+export type ApiKeySummary = Pick<ApiKeyRow, "id" | "name" | "preview"> & { createdAt: string; tokensToday: number };
+
+/** A key's entry in the token ledger (lib/db/usage.ts): its budget and its usage. */
+const LEDGER_PREFIX = "key:";
+export const keyLedgerId = (digest: string) => `${LEDGER_PREFIX}${digest}`;
 
 /** How many keys one visitor may hold. */
 export const MAX_KEYS_PER_VISITOR = 10;
 
-function toSummary(row: ApiKeyRow): ApiKeySummary {
-  return { id: row.id, name: row.name, preview: row.preview, createdAt: row.createdAt.toISOString() };
+function toSummary(row: ApiKeyRow, tokensToday = 0): ApiKeySummary {
+  return { id: row.id, name: row.name, preview: row.preview, createdAt: row.createdAt.toISOString(), tokensToday };
 }
 
 /** One visitor's API keys (lib/api/keys.ts makes and checks them). */
@@ -18,8 +23,13 @@ export function apiKeysFor(db: Database, ownerId: string) {
   const owned = (id: string) => and(eq(apiKeys.id, id), eq(apiKeys.ownerId, ownerId));
   return {
     async list(): Promise<ApiKeySummary[]> {
-      const rows = await db.select().from(apiKeys).where(eq(apiKeys.ownerId, ownerId)).orderBy(desc(apiKeys.createdAt));
-      return rows.map(toSummary);
+      const rows = await db
+        .select({ key: apiKeys, tokens: tokenUsage.tokens })
+        .from(apiKeys)
+        .leftJoin(tokenUsage, and(eq(tokenUsage.ownerId, sql`${LEDGER_PREFIX} || ${apiKeys.digest}`), eq(tokenUsage.day, utcDay(new Date()))))
+        .where(eq(apiKeys.ownerId, ownerId))
+        .orderBy(desc(apiKeys.createdAt));
+      return rows.map(({ key, tokens }) => toSummary(key, tokens ?? 0));
     },
 
     async add(key: { name: string; digest: string; preview: string }): Promise<ApiKeySummary> {

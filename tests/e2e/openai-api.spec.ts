@@ -10,6 +10,8 @@ import {
   BUDGET_INSPECTOR_PORT,
   BUDGET_WORKER_PORT,
   DEMO_MODEL_ID,
+  DROP_AFTER_DELTAS,
+  DROP_MARKER,
   E2E_API_KEY,
   E2E_CACHE_TTL_SECONDS,
   E2E_SECOND_API_KEY,
@@ -161,6 +163,28 @@ test.describe("OpenAI-compatible API", () => {
     expect((invalid as Error).message).toContain("temperature");
   });
 
+  test("the model failing mid-answer: streamed, the text so far then an error event the SDK throws; not streamed, a 502", async ({}, testInfo) => {
+    const stream = await client.chat.completions.create({
+      model: FAKE_MODEL_ID,
+      messages: [{ role: "user", content: uniquePrompt(`${DROP_MARKER} then fail`, testInfo) }],
+      stream: true,
+    });
+    let text = "";
+    const failure = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    })().catch((error: unknown) => error);
+    expect(text).toBe(FAKE_ANSWER_DELTAS.slice(0, DROP_AFTER_DELTAS).join(""));
+    expect(failure).toBeInstanceOf(OpenAI.APIError);
+    expect((failure as Error).message).toContain("The connection to the model provider failed");
+    expect((failure as Error).message).not.toMatch(/127\.0\.0\.1|sk-/);
+
+    const whole = await client.chat.completions
+      .create({ model: FAKE_MODEL_ID, messages: [{ role: "user", content: uniquePrompt(`${DROP_MARKER} whole`, testInfo) }] })
+      .catch((error: unknown) => error);
+    expect(whole).toBeInstanceOf(OpenAI.APIError);
+    expect((whole as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+  });
+
   test("a client that goes away stops the upstream call", async ({ request }, testInfo) => {
     const prompt = uniquePrompt(`${SLOW_MARKER} abort over the API`, testInfo);
     const controller = new AbortController();
@@ -202,9 +226,11 @@ test.describe("OpenAI-compatible API", () => {
     const completion = await mine.chat.completions.create({ model: FAKE_MODEL_ID, messages: [{ role: "user", content: "Hi from my key" }] });
     expect(completion.choices[0].message.content).toBe(FAKE_ANSWER);
 
-    // Shown once: a reload lists the key, never the key itself.
+    // Shown once: a reload lists the key, never the key itself; what it spent today is counted.
     await page.reload();
     await expect(page.getByTestId("key")).toHaveCount(1);
+    const used = Number((await page.getByTestId("key-usage").textContent())?.replace(/\D/g, ""));
+    expect(used).toBe(completion.usage?.total_tokens);
     await expect(page.getByTestId("new-key")).toHaveCount(0);
     expect(await page.content()).not.toContain(key);
 

@@ -107,6 +107,10 @@ export const TOOL_CALL_MARKER = "[tool-call]";
 export const TOOL_CALL_ARG_CHUNKS = ['{"ci', 'ty": "Par', 'is"}'];
 export const AFTER_TOOL_ANSWER = ["The weather ", "in Paris ", "is sunny."];
 
+/** A prompt containing DROP_MARKER: the connection drops after the first DROP_AFTER_DELTAS deltas of the fake answer. */
+export const DROP_MARKER = "[drop]";
+export const DROP_AFTER_DELTAS = 3;
+
 /** The OpenAI-compatible API's keys in the e2e worker (their SHA-256 digests are in API_KEYS there). */
 export const E2E_API_KEY = "ec_e2e-api-key-not-for-production";
 export const E2E_SECOND_API_KEY = "ec_e2e-second-api-key";

@@ -8,6 +8,7 @@
  *   automatic retries included), then the answer;
  * - a prompt containing SLOW_MARKER: a long answer at a slow pace (for Stop);
  * - a prompt containing HOSTILE_MARKER: HOSTILE_MARKDOWN (for the rendering-safety tests);
+ * - a prompt containing DROP_MARKER: the connection drops after a few deltas;
  * - a prompt containing TOOL_CALL_MARKER: a call of the caller's `get_weather`, then an answer from its result.
  * Requests are forwarded one at a time until the fake has answered their headers, so each takes its own reply from
  * the fake's FIFO queue even when two tests run at once.
@@ -32,6 +33,8 @@ import {
   HOSTILE_MARKER,
   SLOW_MARKER,
   AFTER_TOOL_ANSWER,
+  DROP_AFTER_DELTAS,
+  DROP_MARKER,
   TOOL_CALL_ARG_CHUNKS,
   TOOL_CALL_MARKER,
   type UpstreamLogEntry,
@@ -95,6 +98,7 @@ export async function startE2EUpstream({ port, host = E2E_HOST }: { port: number
         return { type: "error", status: 500, retryAfterMs: 0 };
       }
     }
+    if (prompt.includes(DROP_MARKER)) return { type: "text", deltas: FAKE_ANSWER_DELTAS, dropAfterDeltas: DROP_AFTER_DELTAS };
     if (prompt.includes(HOSTILE_MARKER)) return { type: "text", deltas: HOSTILE_DELTAS, delayMs: 5 };
     if (prompt.includes(SLOW_MARKER)) return { type: "text", deltas: slowAnswer(), delayMs: 30 };
     return { type: "text", deltas: FAKE_ANSWER_DELTAS, delayMs: FAKE_DELTA_DELAY_MS };
@@ -124,6 +128,10 @@ export async function startE2EUpstream({ port, host = E2E_HOST }: { port: number
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           res.flushHeaders();
           answer.pipe(res);
+          // The fake dropped the connection mid-answer: drop the worker's too (piping alone would leave it open).
+          answer.on("close", () => {
+            if (!answer.complete) res.destroy();
+          });
         },
       );
       upstream.on("error", (error) => {
