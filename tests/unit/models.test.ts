@@ -348,4 +348,13 @@ describe("MODEL_FALLBACKS", () => {
       expect((error as AppError).message).toContain("MODEL_FALLBACKS");
     });
   });
+
+  it("a fallback whose provider is not configured → config:model_fallbacks naming it", () => {
+    const env = makeEnv({ OPENAI_API_KEY: "sk-test", MODEL_FALLBACKS: new Map([["openai:gpt-4o-mini", ["openai:gpt-4o-mini", "anthropic:claude-haiku-4-5"]]]) });
+    expect(() => resolveModel(env, "openai:gpt-4o-mini")).toThrow(
+      expect.objectContaining({ code: "config:model_fallbacks", message: expect.stringContaining("anthropic:claude-haiku-4-5") }),
+    );
+    // A model that heads no chain is unaffected.
+    expect(() => resolveModel(env, "openai:gpt-4.1-mini")).not.toThrow();
+  });
 });
