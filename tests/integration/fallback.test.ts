@@ -4,6 +4,7 @@
  * next model of its chain answers, and the answer (streamed and stored) says which model wrote it.
  */
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
+import { POST as chatCompletions } from "@/app/v1/chat/completions/route";
 import { cleanEnvPerTest } from "../support/chat-client";
 import {
   expectSafeErrorText,
@@ -165,5 +166,34 @@ describe("MODEL_FALLBACKS", () => {
 
     expect(result.errors).toEqual(["The model provider failed (HTTP 500). Try again."]);
     expect(fakes.workersAI.requests).toHaveLength(0);
+  });
+
+  it("the OpenAI-compatible API uses the same chains: the primary fails, the fallback's answer comes back", async () => {
+    const key = "ec_fallback-test-key";
+    const digest = Buffer.from(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key))).toString("hex");
+    process.env.API_KEYS = digest;
+    // No budget: its settling would outlive the test (waitUntil does not wait here).
+    process.env.API_KEY_DAILY_TOKEN_BUDGET = "0";
+    try {
+      fakes.openai.replyAlways({ type: "error", status: 500 });
+      fakes.workersAI.reply({ type: "text", deltas: ["From ", "the fallback."] });
+
+      const response = await chatCompletions(
+        new Request("http://localhost/v1/chat/completions", {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify({ model: PRIMARY, messages: [{ role: "user", content: "Hello" }] }),
+        }),
+      );
+
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { choices: { message: { content: string } }[] };
+      expect(body.choices[0].message.content).toBe("From the fallback.");
+      expect(fakes.openai.requests).toHaveLength(2);
+      expect(fakes.workersAI.requests).toHaveLength(1);
+    } finally {
+      delete process.env.API_KEYS;
+      delete process.env.API_KEY_DAILY_TOKEN_BUDGET;
+    }
   });
 });
