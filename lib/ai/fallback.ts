@@ -127,10 +127,15 @@ function canTake(link: { info: ModelSummary }, params: LanguageModelV4CallOption
 /**
  * The chain as one language model (the first one's, wrapped). Use a fresh one per answer: it remembers which model
  * answered (`answeredBy`), so the answer's metadata can say it and the answer's later steps stay with that model.
+ * `continuing`: the model that began the answer this call continues (after a tool approval), which keeps it.
  */
-export function fallbackChain(chain: ChainModel[], stallMs: number): { model: LanguageModelV4; answeredBy: () => ModelSummary | undefined } {
+export function fallbackChain(
+  chain: ChainModel[],
+  stallMs: number,
+  continuing?: string,
+): { model: LanguageModelV4; answeredBy: () => ModelSummary | undefined } {
   const links = chain.map((link) => ({ info: link.info, model: wrapLanguageModel({ model: link.model, middleware: [] }) }));
-  let answered: (typeof links)[number] | undefined;
+  let answered = links.find((link) => link.info.id === continuing);
 
   const attempt = async (link: (typeof links)[number], params: LanguageModelV4CallOptions) => {
     try {

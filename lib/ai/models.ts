@@ -109,11 +109,12 @@ export function listModels(env: AppEnv): ModelSummary[] {
 /**
  * Resolves a model id from a request (or the default) to a language model; unknown ids are the caller's error. The
  * model is the head of its MODEL_FALLBACKS chain when one starts with it (lib/ai/fallback.ts); `answeredBy` says which
- * model of the chain answered. A fresh one per answer.
+ * model of the chain answered. A fresh one per answer. `continuing`: the model that wrote the answer being continued.
  */
 export function resolveModel(
   env: AppEnv,
   requested?: string,
+  continuing?: string,
 ): { info: ModelSummary; model: LanguageModel; answeredBy: () => ModelSummary | undefined } {
   const models = listModels(env);
   const info = requested ? models.find((model) => model.id === requested) : models.find((model) => model.isDefault);
@@ -128,7 +129,7 @@ export function resolveModel(
     const { provider, modelId } = parseModelId(link.id)!;
     return { info: link, model: builders[provider](env, modelId) as Exclude<LanguageModel, string> };
   });
-  const { model, answeredBy } = fallbackChain(chain, env.UPSTREAM_STALL_MS);
+  const { model, answeredBy } = fallbackChain(chain, env.UPSTREAM_STALL_MS, continuing);
   return { info, model, answeredBy };
 }
 

@@ -131,8 +131,10 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
     let budget: TurnBudget | undefined;
     const signal = objectGone ? AbortSignal.any([stop.signal, objectGone]) : stop.signal;
     let titleTokens = 0;
-    // A fresh chain per answer: it remembers which of its models answered.
-    const { model, answeredBy } = resolveModel(env, context.model);
+    // A fresh chain per answer: it remembers which of its models answered. An answer continued after a tool approval
+    // stays with the model that began it (a fallback, maybe): one answer, one model.
+    const continued = turn.messages.at(-1)?.role === "assistant" ? turn.messages.at(-1)?.metadata?.model : undefined;
+    const { model, answeredBy } = resolveModel(env, context.model, continued);
     const response = streamChat({
       model,
       modelInfo: info,

@@ -15,7 +15,7 @@ import {
   WORKERS_AI_MODEL,
   workersAIEnv,
 } from "../support/presets";
-import { BrowserChat, storedChat } from "../support/ui-client";
+import { BrowserChat, respondToApproval, storedChat, toolParts } from "../support/ui-client";
 
 const fakes = startFakeUpstreamsPerFile();
 const setEnv = cleanEnvPerTest();
@@ -166,6 +166,29 @@ describe("MODEL_FALLBACKS", () => {
 
     expect(result.errors).toEqual(["The model provider failed (HTTP 500). Try again."]);
     expect(fakes.workersAI.requests).toHaveLength(0);
+  });
+
+  it("an answer a fallback began, continued after a tool approval → the fallback continues it, not the primary", async () => {
+    fakes.openai.replyAlways({ type: "error", status: 500 });
+    fakes.workersAI.reply(
+      { type: "tool-call", toolName: "saveNote", argChunks: ['{"title":"Milk","body":"Buy milk"}'] },
+      { type: "text", deltas: ["Saved, ", "by the fallback."] },
+    );
+    const browser = new BrowserChat();
+    const first = await browser.send("Save a note: buy milk");
+    const part = toolParts(first.message).find((candidate) => candidate.type === "tool-saveNote")!;
+    expect(first.metadata).toMatchObject({ model: FALLBACK, fallbackFrom: PRIMARY });
+    // The primary is back.
+    fakes.openai.replyAlways({ type: "text", deltas: ["The primary ", "would say this."] });
+
+    const second = await browser.continueWith(respondToApproval(first.message, part.approval!.id, true));
+
+    expect(second.errors).toEqual([]);
+    expect(second.text).toBe("Saved, by the fallback.");
+    expect(second.metadata).toMatchObject({ model: FALLBACK, fallbackFrom: PRIMARY });
+    expect(fakes.openai.requests).toHaveLength(2);
+    expect(fakes.workersAI.requests).toHaveLength(2);
+    expect((await stored(browser)).metadata).toMatchObject({ model: FALLBACK, fallbackFrom: PRIMARY, status: "complete" });
   });
 
   it("the OpenAI-compatible API uses the same chains: the primary fails, the fallback's answer comes back", async () => {
