@@ -14,6 +14,38 @@ const optionalText = z
   .optional()
   .transform((value) => value?.trim() || undefined);
 
+/**
+ * MODEL_FALLBACKS: chains of `provider:model` ids joined by ">", several chains comma-separated, e.g.
+ * `openai:gpt-4o-mini>workers-ai:@cf/meta/llama-3.3-70b-instruct-fp8-fast,anthropic:claude-haiku-4-5>google:gemini-2.5-flash`.
+ * Each chain is keyed by its first model (no two chains may start with the same one).
+ */
+const MODEL_ID = /^[a-z-]+:\S+$/;
+const fallbackChains = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const chains = new Map<string, string[]>();
+    for (const text of (value ?? "").split(",").map((chain) => chain.trim()).filter(Boolean)) {
+      const chain = text.split(">").map((id) => id.trim());
+      const problem =
+        chain.length < 2
+          ? "needs at least two models joined by >"
+          : chain.some((id) => !MODEL_ID.test(id))
+            ? "names each model as provider:model"
+            : new Set(chain).size < chain.length
+              ? "names a model twice"
+              : chains.has(chain[0])
+                ? `is the second chain starting with ${chain[0]}`
+                : undefined;
+      if (problem) {
+        ctx.addIssue({ code: "custom", message: `MODEL_FALLBACKS: the chain "${text}" ${problem}.` });
+        return z.NEVER;
+      }
+      chains.set(chain[0], chain);
+    }
+    return chains;
+  });
+
 const flag = z
   .string()
   .optional()
@@ -36,6 +68,8 @@ export const envSchema = z.object({
   GOOGLE_BASE_URL: optionalText.pipe(z.url().optional()),
   GOOGLE_MODELS: list,
   DEFAULT_MODEL: optionalText,
+  /** Models that answer when a model fails before its first token: `first>second>…`, chains comma-separated. */
+  MODEL_FALLBACKS: fallbackChains,
   /** Keep the offline demo model in the picker even when a real provider is configured. */
   ENABLE_DEMO_MODEL: flag,
   DEMO_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(20),

@@ -20,11 +20,13 @@ type MessageProps = {
   /** The latest message: only its approval requests can still be answered. */
   isLast: boolean;
   modelLabel: string | undefined;
+  /** The model asked first, when it failed and `modelLabel`'s answered instead (a fallback). */
+  fallbackFromLabel: string | undefined;
   onRegenerate?: () => void;
 };
 
 /** Memoised: while an answer streams, the earlier messages keep their identity and are not re-rendered. */
-export const Message = memo(function Message({ message, isStreaming, isLast, modelLabel, onRegenerate }: MessageProps) {
+export const Message = memo(function Message({ message, isStreaming, isLast, modelLabel, fallbackFromLabel, onRegenerate }: MessageProps) {
   if (message.role === "user") {
     return (
       <article data-testid="message-user" aria-label="You said" className="flex justify-end">
@@ -57,6 +59,7 @@ export const Message = memo(function Message({ message, isStreaming, isLast, mod
           text={plainText(message)}
           metadata={message.metadata}
           modelLabel={modelLabel}
+          fallbackFromLabel={fallbackFromLabel}
           onRegenerate={onRegenerate}
         />
       )}

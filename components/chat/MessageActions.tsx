@@ -6,6 +6,8 @@ type MessageActionsProps = {
   text: string;
   metadata: ChatMetadata | undefined;
   modelLabel: string | undefined;
+  /** The model asked first, when it failed before its first token and `modelLabel`'s answered instead. */
+  fallbackFromLabel: string | undefined;
   /** Set only on the last assistant message: regenerating an older one would drop the turns after it. */
   onRegenerate?: () => void;
 };
@@ -32,10 +34,11 @@ const STATUS_MARKS: Partial<Record<MessageStatus, { label: string; Icon: typeof 
 const ACTION_CLASSES =
   "text-neutral-500 hover:bg-neutral-100 hover:text-neutral-900 dark:text-neutral-400 dark:hover:bg-neutral-800 dark:hover:text-neutral-100";
 
-export function MessageActions({ text, metadata, modelLabel, onRegenerate }: MessageActionsProps) {
+export function MessageActions({ text, metadata, modelLabel, fallbackFromLabel, onRegenerate }: MessageActionsProps) {
   const outputTokens = metadata?.usage?.outputTokens;
   const details = [
     modelLabel,
+    fallbackFromLabel && `fallback from ${fallbackFromLabel}`,
     outputTokens === undefined ? undefined : `${outputTokens.toLocaleString("en-US")} tokens`,
   ].filter(Boolean);
 

@@ -51,6 +51,9 @@ export function MessageList({ messages, status, modelLabels, onRegenerate, scrol
                     isStreaming={isLast && busy}
                     isLast={isLast}
                     modelLabel={message.metadata?.model && (modelLabels.get(message.metadata.model) ?? message.metadata.model)}
+                    fallbackFromLabel={
+                      message.metadata?.fallbackFrom && (modelLabels.get(message.metadata.fallbackFrom) ?? message.metadata.fallbackFrom)
+                    }
                     onRegenerate={isLast && !busy ? onRegenerate : undefined}
                   />
                 );

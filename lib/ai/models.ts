@@ -3,6 +3,7 @@ import type { LanguageModel } from "ai";
 import type { AppEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { ModelSummary } from "@/lib/chat/types";
+import { fallbackChain } from "./fallback";
 import { createAnthropicModel } from "./providers/anthropic";
 import { createDemoModel, DEMO_MODEL_ID } from "./providers/demo";
 import { createGoogleModel } from "./providers/google";
@@ -105,8 +106,16 @@ export function listModels(env: AppEnv): ModelSummary[] {
   return offered.map((model) => ({ ...model, isDefault: model.id === defaultId }));
 }
 
-/** Resolves a model id from a request (or the default) to a language model; unknown ids are the caller's error. */
-export function resolveModel(env: AppEnv, requested?: string): { info: ModelSummary; model: LanguageModel } {
+/**
+ * Resolves a model id from a request (or the default) to a language model; unknown ids are the caller's error. The
+ * model is the head of its MODEL_FALLBACKS chain when one starts with it (lib/ai/fallback.ts); `answeredBy` says which
+ * model of the chain answered. A fresh one per answer. `continuing`: the model that wrote the answer being continued.
+ */
+export function resolveModel(
+  env: AppEnv,
+  requested?: string,
+  continuing?: string,
+): { info: ModelSummary; model: LanguageModel; answeredBy: () => ModelSummary | undefined } {
   const models = listModels(env);
   const info = requested ? models.find((model) => model.id === requested) : models.find((model) => model.isDefault);
   if (!info) {
@@ -115,6 +124,22 @@ export function resolveModel(env: AppEnv, requested?: string): { info: ModelSumm
       `Unknown model "${requested}". Available: ${models.map((model) => model.id).join(", ")}.`,
     );
   }
-  const { provider, modelId } = parseModelId(info.id)!;
-  return { info, model: builders[provider](env, modelId) };
+  const [, ...fallbacks] = env.MODEL_FALLBACKS.get(info.id) ?? [info.id];
+  const chain = [info, ...fallbacks.map((id) => fallbackSummary(models, id))].map((link) => {
+    const { provider, modelId } = parseModelId(link.id)!;
+    return { info: link, model: builders[provider](env, modelId) as Exclude<LanguageModel, string> };
+  });
+  const { model, answeredBy } = fallbackChain(chain, env.UPSTREAM_STALL_MS, continuing);
+  return { info, model, answeredBy };
+}
+
+/** A fallback may be any model of a configured provider, offered in the picker or not. */
+function fallbackSummary(models: ModelSummary[], id: string): ModelSummary {
+  const offered = models.find((model) => model.id === id);
+  if (offered) return offered;
+  const parsed = parseModelId(id);
+  if (!parsed || !models.some((model) => model.provider === parsed.provider)) {
+    throw new AppError("config:model_fallbacks", `MODEL_FALLBACKS names "${id}", whose provider is not configured.`);
+  }
+  return { ...summary(parsed.provider, parsed.modelId), isDefault: false };
 }

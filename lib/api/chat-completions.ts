@@ -120,6 +120,8 @@ export function chatCompletions(request: Request): Promise<Response> {
       allowSystemInMessages: true,
       // A client that goes away stops the model.
       abortSignal: request.signal,
+      // The model (resolveModel's fallback chain) retries and falls back before the first token itself: see lib/ai/fallback.ts.
+      maxRetries: 0,
     });
     const builder = new CompletionBuilder();
     let settled = false;

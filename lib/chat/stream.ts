@@ -12,11 +12,12 @@ import {
   toUIMessageStream,
   type LanguageModel,
 } from "ai";
+import { isConnectionError } from "@/lib/ai/fallback";
 import { systemInstructions } from "@/lib/ai/prompts";
 import { UpstreamStalledError } from "@/lib/ai/stall";
 import { chatToolApproval, type ChatTools } from "@/lib/ai/tools";
 import { coalesceTextDeltas } from "./coalesce";
-import type { ChatMessage, MessageStatus, ModelSummary } from "./types";
+import type { ChatMessage, ChatMetadata, MessageStatus, ModelSummary } from "./types";
 
 export const STREAM_SETTINGS = {
   /** The model may call tools and then answer, within this many steps. */
@@ -77,8 +78,7 @@ export function describeStreamError(error: unknown): string {
   const interrupted = "The answer was interrupted by an error. Try again.";
   if (!(cause instanceof Error)) return interrupted;
   if (cause.name === "AbortError") return "The answer was stopped.";
-  // Node's fetch says "fetch failed"/"terminated"; workerd says "Network connection lost.".
-  if (/network connection lost|fetch failed|terminated|socket|ECONN/i.test(cause.message)) return CONNECTION_FAILED;
+  if (isConnectionError(cause)) return CONNECTION_FAILED;
   return interrupted;
 }
 
@@ -139,7 +139,10 @@ export function endWithErrorPart<PART>(
 
 export type StreamChatOptions = {
   model: LanguageModel;
+  /** The model asked for (the head of its fallback chain). */
   modelInfo: ModelSummary;
+  /** The model of the chain that answered, once one has (resolveModel). */
+  answeredBy: () => ModelSummary | undefined;
   /** The conversation; when it ends with an assistant message, the answer continues that message. */
   messages: ChatMessage[];
   tools: ChatTools;
@@ -163,9 +166,15 @@ export type StreamChatOptions = {
 
 /** One chat turn: UI messages in, a UI message stream (SSE) out. */
 export async function streamChat(options: StreamChatOptions): Promise<Response> {
-  const { model, modelInfo, messages, signal } = options;
+  const { model, modelInfo, answeredBy, messages, signal } = options;
   // A model without tool support is still usable: it just gets no tools.
   const tools = modelInfo.supportsTools ? options.tools : undefined;
+  /** Which model wrote the answer, and the one asked first when that was another (a fallback). */
+  const answerer = (): Pick<ChatMetadata, "model" | "fallbackFrom"> => {
+    const answered = answeredBy();
+    return answered && answered.id !== modelInfo.id ? { model: answered.id, fallbackFrom: modelInfo.id } : { model: modelInfo.id };
+  };
+  let labelled = false;
   let failed = false;
   const describeError = (error: unknown) => {
     failed = true;
@@ -182,10 +191,12 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
     experimental_toolApprovalSecret: options.approvalSecret,
     stopWhen: isStepCount(options.maxSteps ?? STREAM_SETTINGS.maxSteps),
     maxOutputTokens: STREAM_SETTINGS.maxOutputTokens,
+    // The model (resolveModel's fallback chain) retries and falls back before the first token itself: see lib/ai/fallback.ts.
+    maxRetries: 0,
     timeout: {
       toolMs: STREAM_SETTINGS.toolTimeoutMs,
       totalMs: options.maxDurationMs,
-      firstChunkMs: options.stallMs,
+      // Only between chunks: the wait for the first one is the chain's, per model, so a stalled model can fall back.
       chunkMs: options.stallMs,
     },
     abortSignal: signal,
@@ -201,10 +212,13 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
     tools,
     messageMetadata: ({ part }) => {
       if (part.type === "start") return { model: modelInfo.id };
-      if (part.type === "finish") return { model: modelInfo.id, usage: part.totalUsage };
+      if (part.type === "finish") return { ...answerer(), usage: part.totalUsage };
       // Marks a stopped answer in the stream too, for pages that replay it (a resumed stream).
-      if (part.type === "abort") return { model: modelInfo.id, status: "stopped" };
-      return undefined;
+      if (part.type === "abort") return { ...answerer(), status: "stopped" };
+      // The model that answers is known with the first output: a fallback is labelled while the answer streams.
+      if (labelled || !answerer().fallbackFrom) return undefined;
+      labelled = true;
+      return answerer();
     },
     onError: describeError,
     // Tool errors go to the card as the model gets them: a tool's own are guarded (only ToolErrors and aborts get
@@ -232,7 +246,7 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
     onEnd: async ({ responseMessage, isAborted, isCancelled }) => {
       const status: MessageStatus = failed ? "error" : isAborted || isCancelled ? "stopped" : "complete";
       try {
-        await options.onAnswerEnd?.(responseMessage, status);
+        await options.onAnswerEnd?.({ ...responseMessage, metadata: { ...responseMessage.metadata, ...answerer() } }, status);
       } catch (error) {
         console.error("saving the answer failed:", error);
       }

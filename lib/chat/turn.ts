@@ -90,7 +90,7 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
   const db = await getDb();
   const allTools = createChatTools({ weatherBaseUrl: env.WEATHER_API_BASE_URL, notes: notesFor(db, owner) });
   const tools = context.embedded ? allTools : withoutEmbedTools(allTools);
-  const { model, info } = resolveModel(env, context.model);
+  const { info } = resolveModel(env, context.model);
   const turn = prepareTurn(body.history, { ...request, model: context.model }, tools);
   const chats = chatsFor(db, owner);
   const conversation = await conversationFor(request.id);
@@ -131,9 +131,14 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
     let budget: TurnBudget | undefined;
     const signal = objectGone ? AbortSignal.any([stop.signal, objectGone]) : stop.signal;
     let titleTokens = 0;
+    // A fresh chain per answer: it remembers which of its models answered. An answer continued after a tool approval
+    // stays with the model that began it (a fallback, maybe): one answer, one model.
+    const continued = turn.messages.at(-1)?.role === "assistant" ? turn.messages.at(-1)?.metadata?.model : undefined;
+    const { model, answeredBy } = resolveModel(env, context.model, continued);
     const response = streamChat({
       model,
       modelInfo: info,
+      answeredBy,
       messages: turn.messages,
       tools,
       maxSteps: steps,
@@ -147,7 +152,7 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
         if (!budget) return;
         // Only a finished answer carries this turn's usage: a continued answer that stopped still holds the last one's.
         const spent = status === "complete" ? answer.metadata?.usage : undefined;
-        const saved = { ...answer, metadata: { ...answer.metadata, model: info.id, ...(spent ? { usage: spent } : {}) } };
+        const saved = { ...answer, metadata: { ...answer.metadata, ...(spent ? { usage: spent } : {}) } };
         const work = Promise.allSettled([
           budget.settle(tokensSpent(spent, turn.messages, answer) + titleTokens),
           conversation.saveAnswer(turnId, saved, status),
@@ -162,6 +167,8 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
         makesTitle && question
           ? {
               make: async () => {
+                // Its own chain: what the answer's remembers is the answer's.
+                const { model } = resolveModel(env, context.model);
                 const title = await generateTitle({ model, modelInfo: info, question, mode: env.CHAT_TITLES, signal });
                 titleTokens = title.tokens;
                 return title.text;

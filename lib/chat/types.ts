@@ -8,6 +8,8 @@ export type { MessageStatus };
 export type ChatMetadata = {
   /** Registry id of the model that wrote the answer, e.g. "openai:gpt-4o-mini". */
   model?: string;
+  /** Set when another model was asked first and failed before its first token (MODEL_FALLBACKS): its registry id. */
+  fallbackFrom?: string;
   usage?: LanguageModelUsage;
   /** How a stored answer ended; a stopped or failed one is marked in the UI. */
   status?: MessageStatus;

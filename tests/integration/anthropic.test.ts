@@ -166,7 +166,7 @@ describe("Anthropic overloaded", () => {
     expect(answer.parts.filter((part) => part.type === "text").map((part) => part.text)).toEqual(["The first half of "]);
   });
 
-  it("HTTP 529 on every attempt → retried twice, then one safe error part", async () => {
+  it("HTTP 529 on every attempt → retried once, then one safe error part", async () => {
     setEnv(anthropicEnv(fake));
     fake.replyAlways({ type: "error", status: 529 });
 
@@ -174,7 +174,7 @@ describe("Anthropic overloaded", () => {
 
     expect(result.types).toEqual(["start", "error"]);
     expect(result.errors).toEqual(["The model provider is overloaded (HTTP 529). Try again in a moment."]);
-    expect(fake.requests).toHaveLength(3);
+    expect(fake.requests).toHaveLength(2);
     expect(consoleError).toHaveBeenCalledTimes(1);
   });
 

@@ -34,7 +34,7 @@ afterEach(() => {
 type Upstream = {
   name: string;
   env: () => Partial<Record<EnvKey, string>>;
-  /** Every request gets this reply (the SDK retries 429 and 5xx, so the failure must be consistent). */
+  /** Every request gets this reply (429 and 5xx are retried, so the failure must be consistent). */
   failAlways: (
     failure: { status: number } | { deltas: string[] } & ({ dropAfterDeltas: number } | { stallAfterDeltas: number }),
   ) => void;
@@ -101,8 +101,8 @@ async function readStream(response: Response) {
 describe.each(upstreams)("$name", (upstream) => {
   it.each([
     [401, 1, "The model provider refused the credentials (HTTP 401). Check the API key."],
-    [429, 3, "The model provider is rate limiting requests (HTTP 429). Try again in a moment."],
-    [500, 3, "The model provider failed (HTTP 500). Try again."],
+    [429, 2, "The model provider is rate limiting requests (HTTP 429). Try again in a moment."],
+    [500, 2, "The model provider failed (HTTP 500). Try again."],
   ])("HTTP %i → 200 stream ending in one safe error part (%i upstream attempts)", async (status, attempts, message) => {
     setEnv(upstream.env());
     upstream.failAlways({ status });
@@ -117,7 +117,7 @@ describe.each(upstreams)("$name", (upstream) => {
     expect(result.errors).toEqual([message]);
     expectSafeErrorText(message);
     expect(result.sawDone).toBe(true);
-    // 401 is final; 429 and 500 are retried twice (maxRetries 2) before giving up.
+    // 401 is final; 429 and 500 are retried once (lib/ai/fallback.ts) before giving up.
     expect(upstream.requests()).toHaveLength(attempts);
     // The operator's log names the failure; the details stay on the server.
     expect(consoleError).toHaveBeenCalledTimes(1);

@@ -85,7 +85,7 @@ function errorScript(code: number, error: { status: string; message: string }): 
   return {
     kind: "json",
     status: code,
-    // The AI SDK retries 429 and 5xx (maxRetries 2); this keeps its backoff to 1 ms instead of 2 s and 4 s.
+    // The app retries 429 and 5xx once (lib/ai/fallback.ts); this keeps its wait to 1 ms instead of 1 s.
     headers: { "retry-after-ms": "1" },
     body: { error: { code, ...error } },
   };

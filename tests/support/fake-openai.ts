@@ -46,8 +46,10 @@ export type OpenAIReply =
       message?: string;
       code?: string;
       errorType?: string;
-      /** Sent as `retry-after-ms` so the AI SDK's retries (maxRetries 2) do not wait seconds. Default 1. */
+      /** Sent as `retry-after-ms` so the app's retry (lib/ai/fallback.ts) does not wait a second. Default 1. */
       retryAfterMs?: number;
+      /** Sent as `Retry-After` (seconds or an HTTP date) instead of `retry-after-ms`. */
+      retryAfter?: string;
     };
 
 export type ToolCallSpec = { toolName: string; argChunks: string[]; callId?: string };
@@ -118,7 +120,7 @@ function errorScript(reply: Extract<OpenAIReply, { type: "error" }>): Script {
   return {
     kind: "json",
     status: reply.status,
-    headers: { "retry-after-ms": String(reply.retryAfterMs ?? 1) },
+    headers: reply.retryAfter !== undefined ? { "retry-after": reply.retryAfter } : { "retry-after-ms": String(reply.retryAfterMs ?? 1) },
     body: {
       error: {
         message: reply.message ?? fallback.message,

@@ -308,3 +308,53 @@ describe("readEnv (process.env → AppEnv)", () => {
     expect((error as AppError).message).not.toContain(value);
   });
 });
+
+describe("MODEL_FALLBACKS", () => {
+  const parse = (value: string) => envSchema.safeParse({ MODEL_FALLBACKS: value });
+
+  it("chains joined by >, comma-separated, keyed by their first model; spaces trimmed; unset: none", () => {
+    const parsed = parse(" openai:gpt-4o-mini > workers-ai:@cf/meta/llama-3.3-70b-instruct-fp8-fast ,anthropic:claude-haiku-4-5>google:gemini-2.5-flash>openai:gpt-4o-mini");
+    expect(parsed.success).toBe(true);
+    expect(Object.fromEntries(parsed.data!.MODEL_FALLBACKS)).toEqual({
+      "openai:gpt-4o-mini": ["openai:gpt-4o-mini", "workers-ai:@cf/meta/llama-3.3-70b-instruct-fp8-fast"],
+      "anthropic:claude-haiku-4-5": ["anthropic:claude-haiku-4-5", "google:gemini-2.5-flash", "openai:gpt-4o-mini"],
+    });
+    expect(envSchema.parse({}).MODEL_FALLBACKS.size).toBe(0);
+  });
+
+  it.each([
+    ["openai:gpt-4o-mini", "needs at least two models joined by >"],
+    ["openai:gpt-4o-mini>gpt-4.1-mini", "names each model as provider:model"],
+    ["openai:gpt-4o-mini>>workers-ai:@cf/x", "names each model as provider:model"],
+    ["openai:a>openai:a", "names a model twice"],
+    ["openai:a>openai:b,openai:a>openai:c", "is the second chain starting with openai:a"],
+  ])("%s → an issue on MODEL_FALLBACKS saying what is wrong", (value, problem) => {
+    const parsed = parse(value);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues).toMatchObject([{ path: ["MODEL_FALLBACKS"], message: expect.stringContaining(problem) }]);
+  });
+
+  describe("through readEnv", () => {
+    const setEnv = cleanEnvPerTest();
+
+    it("bad syntax → config:env naming MODEL_FALLBACKS", async () => {
+      setEnv({ MODEL_FALLBACKS: "openai:gpt-4o-mini;workers-ai:@cf/x" });
+      const error = await readEnv().then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).code).toBe("config:env");
+      expect((error as AppError).message).toContain("MODEL_FALLBACKS");
+    });
+  });
+
+  it("a fallback whose provider is not configured → config:model_fallbacks naming it", () => {
+    const env = makeEnv({ OPENAI_API_KEY: "sk-test", MODEL_FALLBACKS: new Map([["openai:gpt-4o-mini", ["openai:gpt-4o-mini", "anthropic:claude-haiku-4-5"]]]) });
+    expect(() => resolveModel(env, "openai:gpt-4o-mini")).toThrow(
+      expect.objectContaining({ code: "config:model_fallbacks", message: expect.stringContaining("anthropic:claude-haiku-4-5") }),
+    );
+    // A model that heads no chain is unaffected.
+    expect(() => resolveModel(env, "openai:gpt-4.1-mini")).not.toThrow();
+  });
+});
