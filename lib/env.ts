@@ -85,6 +85,11 @@ export const envSchema = z.object({
   EMBED_MODEL: optionalText,
   /** Extra system instructions for embedded chats (server-side only: a host page cannot set them). */
   EMBED_INSTRUCTIONS: optionalText,
+  /**
+   * Seconds the widget's answer to an opening question is shared (Workers KV, lib/chat/embed-cache.ts): the same first
+   * question from another visitor of the site gets it without a model call. 0 turns it off.
+   */
+  EMBED_CACHE_TTL: z.coerce.number().int().min(0).max(30 * 24 * 3600).default(0),
   /** An answer whose model sends nothing for this long (before or between chunks) is cut off with an error. */
   UPSTREAM_STALL_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   /** Tokens (input + output) one visitor may spend per UTC day; 0 turns the budget off. */

@@ -39,6 +39,7 @@ export function MessageActions({ text, metadata, modelLabel, fallbackFromLabel, 
   const details = [
     modelLabel,
     fallbackFromLabel && `fallback from ${fallbackFromLabel}`,
+    metadata?.cached && "shared answer",
     outputTokens === undefined ? undefined : `${outputTokens.toLocaleString("en-US")} tokens`,
   ].filter(Boolean);
 

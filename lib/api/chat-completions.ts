@@ -217,12 +217,12 @@ const chunkEvent = (meta: Meta, delta: ChunkDelta, finishReason: string | null =
 const usageEvent = (meta: Meta, usage: CachedCompletion["usage"]) => sseEvent({ ...meta, object: "chat.completion.chunk", choices: [], usage });
 
 /** What an answer came to (what the cache keeps, and what a non-streamed answer says). */
-function snapshot(builder: CompletionBuilder): Omit<CachedCompletion, "expiresAt"> {
+function snapshot(builder: CompletionBuilder): CachedCompletion {
   return { text: builder.text, toolCalls: builder.toolCalls, finishReason: builder.finishReason, usage: usageOf(builder.usage) };
 }
 
 /** A `chat.completion`. */
-function completionJson(meta: Meta, answer: Omit<CachedCompletion, "expiresAt">) {
+function completionJson(meta: Meta, answer: CachedCompletion) {
   return {
     ...meta,
     object: "chat.completion",

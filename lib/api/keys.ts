@@ -1,4 +1,5 @@
 import "server-only";
+import { sha256Hex } from "@/lib/db/answer-cache";
 import { apiKeyOwner, keyLedgerId } from "@/lib/db/api-keys";
 import type { Database } from "@/lib/db/client";
 import type { AppEnv } from "@/lib/env";
@@ -22,10 +23,6 @@ export async function newApiKey(): Promise<{ key: string; digest: string; previe
   return { key, digest: await sha256Hex(key), preview: `${key.slice(0, API_KEY_PREFIX.length + 4)}…` };
 }
 
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
 
 /** The request's key, or a 401 (none, or not one of this deployment's). */
 export async function apiKeyOf(request: Request, env: Pick<AppEnv, "API_KEYS">, db: Database): Promise<ApiKey> {

@@ -259,3 +259,42 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
     stream: stream.pipeThrough(coalesceTextDeltas()),
   });
 }
+
+export type CachedAnswerOptions = {
+  text: string;
+  modelInfo: ModelSummary;
+  messages: ChatMessage[];
+  /** A new conversation's title, sent after the answer (`data-title`). */
+  title?: string;
+  onAnswerEnd: (answer: ChatMessage) => Promise<void>;
+};
+
+/**
+ * A shared answer (lib/chat/embed-cache.ts) as the same UI message stream a model's answer makes, word by word,
+ * marked `cached` in its metadata.
+ */
+export function streamCachedAnswer({ text, modelInfo, messages, title, onAnswerEnd }: CachedAnswerOptions): Response {
+  const metadata = { model: modelInfo.id, cached: true };
+  const stream = createUIMessageStream<ChatMessage>({
+    originalMessages: messages,
+    generateId: () => crypto.randomUUID(),
+    execute: ({ writer }) => {
+      writer.write({ type: "start", messageMetadata: metadata });
+      writer.write({ type: "start-step" });
+      writer.write({ type: "text-start", id: "text-0" });
+      for (const word of text.match(/\s*\S+\s*/g) ?? [text]) writer.write({ type: "text-delta", id: "text-0", delta: word });
+      writer.write({ type: "text-end", id: "text-0" });
+      writer.write({ type: "finish-step" });
+      writer.write({ type: "finish", finishReason: "stop", messageMetadata: metadata });
+      if (title) writer.write({ type: "data-title", data: { title }, transient: true });
+    },
+    onEnd: async ({ responseMessage }) => {
+      try {
+        await onAnswerEnd(responseMessage);
+      } catch (error) {
+        console.error("saving the answer failed:", error);
+      }
+    },
+  });
+  return createUIMessageStreamResponse({ headers: HEADERS, stream: stream.pipeThrough(coalesceTextDeltas()) });
+}

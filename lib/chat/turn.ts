@@ -14,8 +14,9 @@ import { runnerToken, sessionSecret, validRunnerToken } from "./identity";
 import { clientIp, enforceTurnRateLimits, reserveTurnBudget, tokensSpent, turnCost, type TurnBudget } from "./limits";
 import { parseChatRequest } from "./request";
 import { waitUntil, type Session } from "./session";
-import { STREAM_SETTINGS, streamChat } from "./stream";
-import { generateTitle, TITLE_MAX_TOKENS, titleAsksModel } from "./title";
+import { embedCacheFor, shareableText } from "./embed-cache";
+import { STREAM_SETTINGS, streamCachedAnswer, streamChat } from "./stream";
+import { generateTitle, TITLE_MAX_TOKENS, titleAsksModel, titleFromText } from "./title";
 
 /**
  * A chat turn, in two parts:
@@ -153,10 +154,12 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
         // Only a finished answer carries this turn's usage: a continued answer that stopped still holds the last one's.
         const spent = status === "complete" ? answer.metadata?.usage : undefined;
         const saved = { ...answer, metadata: { ...answer.metadata, ...(spent ? { usage: spent } : {}) } };
+        const shared = status === "complete" && embedCache ? shareableText(answer) : undefined;
         const work = Promise.allSettled([
           budget.settle(tokensSpent(spent, turn.messages, answer) + titleTokens),
           conversation.saveAnswer(turnId, saved, status),
           chats.touch(request.id, info.id),
+          ...(shared ? [embedCache!.put(shared)] : []),
         ]).then((results) => {
           for (const result of results) if (result.status === "rejected") console.error("ending the answer:", result.reason);
         });
@@ -179,6 +182,29 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
     });
     return { stop, response, accept: (accepted: TurnBudget) => void (budget = accepted) };
   };
+
+  // An embedded chat's opening question another visitor already asked: their answer, without a model call.
+  const embedCache = await embedCacheFor(env, { embedded: context.embedded, model: info.id, history: body.history, messages: turn.messages });
+  const sharedAnswer = await embedCache?.get();
+  if (sharedAnswer !== undefined) {
+    await claim();
+    const title = makesTitle && question ? titleFromText(shareableText(question) ?? "") : undefined;
+    return streamCachedAnswer({
+      text: sharedAnswer,
+      modelInfo: info,
+      messages: turn.messages,
+      title,
+      onAnswerEnd: async (answer) => {
+        const work = Promise.allSettled([
+          conversation.saveAnswer(turnId, answer, "complete"),
+          chats.touch(request.id, info.id),
+          ...(title ? [chats.setTitleIfEmpty(request.id, title)] : []),
+        ]);
+        waitUntil(work);
+        await work;
+      },
+    });
+  }
 
   let turnRun = start(maxSteps);
   let accepted: TurnBudget;

@@ -13,6 +13,8 @@ export type ChatMetadata = {
   usage?: LanguageModelUsage;
   /** How a stored answer ended; a stopped or failed one is marked in the UI. */
   status?: MessageStatus;
+  /** The widget's shared answer to an opening question (lib/chat/embed-cache.ts), not a new model call. */
+  cached?: boolean;
 };
 
 /** Data parts the server streams besides the answer. `title`: the conversation's generated title (transient). */

@@ -1,7 +1,20 @@
-import type { Page } from "@playwright/test";
-import { expect, test } from "./fixtures";
+import type { APIRequestContext, Page } from "@playwright/test";
+import { expect, test, uniquePrompt } from "./fixtures";
 import { policyDirectives } from "../support/csp";
-import { FOREIGN_PAGE_URL, HOST_PAGE_URL, WORKER_URL } from "../support/e2e-env";
+import {
+  EMBED_CACHE_INSPECTOR_PORT,
+  EMBED_CACHE_WORKER_PORT,
+  FAKE_ANSWER_DELTAS,
+  FAKE_API_KEY,
+  FAKE_MODEL,
+  FAKE_MODEL_ID,
+  FOREIGN_PAGE_URL,
+  HOST_PAGE_URL,
+  UPSTREAM_URL,
+  WORKER_URL,
+} from "../support/e2e-env";
+import { startTestWorker } from "../support/e2e-worker";
+import { upstreamRequests } from "./slow-answer";
 import { HOST_PAGE_TITLE } from "../support/e2e-host-page";
 
 /**
@@ -241,4 +254,55 @@ test.describe("embed widget", () => {
     const box = await iframe.boundingBox();
     expect(box).toMatchObject({ x: 0, y: 0, width: 400, height: 700 });
   });
+
+  test("the widget's opening answers are shared: another visitor who opens with the same question gets it without a model call", async ({
+    request,
+  }, testInfo) => {
+    test.setTimeout(90_000);
+    const worker = await startTestWorker(
+      {
+        SESSION_SECRET: "embed-cache-spec-secret",
+        EMBED_ALLOWED_ORIGINS: HOST_PAGE_URL,
+        EMBED_CACHE_TTL: "60",
+        OPENAI_API_KEY: FAKE_API_KEY,
+        OPENAI_BASE_URL: `${UPSTREAM_URL}/v1`,
+        OPENAI_MODELS: FAKE_MODEL,
+        EMBED_MODEL: FAKE_MODEL_ID,
+      },
+      { port: EMBED_CACHE_WORKER_PORT, inspectorPort: EMBED_CACHE_INSPECTOR_PORT },
+    );
+    try {
+      const question = uniquePrompt("What do you sell?", testInfo);
+      const first = await askAsNewWidgetVisitor(request, worker.url, question);
+      expect(first).toEqual({ status: 200, text: FAKE_ANSWER_DELTAS.join(""), cached: false });
+      // Another visitor, the same words (other spacing and case): the first answer, no second model call.
+      const second = await askAsNewWidgetVisitor(request, worker.url, `  ${question.replace("What", "WHAT")}  `);
+      expect(second).toEqual({ status: 200, text: first.text, cached: true });
+      expect(await upstreamRequests(request, question.slice(4))).toHaveLength(1);
+      // Another question: the model answers it.
+      const other = await askAsNewWidgetVisitor(request, worker.url, `${question} Anything else?`);
+      expect(other.cached).toBe(false);
+    } finally {
+      await worker.stop();
+    }
+  });
 });
+
+/** A new widget visitor (a fresh embed token from the host page's origin) asks one question in a new chat. */
+async function askAsNewWidgetVisitor(request: APIRequestContext, url: string, text: string) {
+  const session = await request.post(`${url}/api/embed/session`, { headers: { origin: HOST_PAGE_URL } });
+  const { token } = (await session.json()) as { token: string };
+  const response = await request.post(`${url}/api/chat`, {
+    headers: { origin: HOST_PAGE_URL, "x-edge-chat-token": token },
+    data: { id: crypto.randomUUID(), trigger: "submit-message", message: { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] } },
+  });
+  const events = (await response.text())
+    .split("\n\n")
+    .filter((event) => event.startsWith("data: {"))
+    .map((event) => JSON.parse(event.slice(6)) as { type: string; delta?: string; messageMetadata?: { cached?: boolean } });
+  return {
+    status: response.status(),
+    text: events.map((event) => (event.type === "text-delta" ? event.delta : "")).join(""),
+    cached: events.find((event) => event.type === "start")?.messageMetadata?.cached === true,
+  };
+}

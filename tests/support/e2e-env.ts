@@ -27,6 +27,9 @@ export const RESTART_INSPECTOR_PORT = port("E2E_RESTART_INSPECTOR_PORT", 9343);
 /** A worker the API spec starts with a tiny per-key budget (a 429 through the openai package). */
 export const BUDGET_WORKER_PORT = port("E2E_BUDGET_WORKER_PORT", 3218);
 export const BUDGET_INSPECTOR_PORT = port("E2E_BUDGET_INSPECTOR_PORT", 9344);
+/** A worker the embed spec starts with the widget's shared answers on (EMBED_CACHE_TTL). */
+export const EMBED_CACHE_WORKER_PORT = port("E2E_EMBED_CACHE_WORKER_PORT", 3219);
+export const EMBED_CACHE_INSPECTOR_PORT = port("E2E_EMBED_CACHE_INSPECTOR_PORT", 9345);
 
 /** The e2e worker's SESSION_SECRET (a test may sign with it, as an attacker who stole it could). */
 export const E2E_SESSION_SECRET = "e2e-session-secret-not-for-production";

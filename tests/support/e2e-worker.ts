@@ -35,7 +35,7 @@ export async function startTestWorker(
     WRANGLER_SEND_METRICS: "false",
     ...vars,
   };
-  delete env.OPENAI_BASE_URL;
+  if (vars.OPENAI_BASE_URL === undefined) delete env.OPENAI_BASE_URL;
   if (vars.SESSION_SECRET === undefined) delete env.SESSION_SECRET;
   const url = `http://${E2E_HOST}:${port}`;
   let output = "";
