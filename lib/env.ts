@@ -66,6 +66,17 @@ export const envSchema = z.object({
   ANTHROPIC_MODELS: list,
   GOOGLE_GENERATIVE_AI_API_KEY: optionalText,
   GOOGLE_BASE_URL: optionalText.pipe(z.url().optional()),
+  /**
+   * Cloudflare AI Gateway (lib/ai/gateway.ts): its id sends every provider without its own *_BASE_URL through the
+   * gateway (the Workers AI binding through its `gateway` option). Needs CLOUDFLARE_ACCOUNT_ID for the HTTP providers.
+   */
+  AI_GATEWAY_ID: optionalText,
+  /** An authenticated gateway's token (sent as `cf-aig-authorization`). */
+  AI_GATEWAY_TOKEN: optionalText,
+  /** Seconds the gateway may cache a model's answer (`cf-aig-cache-ttl`); 0 leaves it to the gateway's settings. */
+  AI_GATEWAY_CACHE_TTL: z.coerce.number().int().min(0).max(30 * 24 * 3600).default(0),
+  /** The gateway's address; only for tests and proxies. Default: Cloudflare's. */
+  AI_GATEWAY_URL: optionalText.pipe(z.url().optional()),
   GOOGLE_MODELS: list,
   DEFAULT_MODEL: optionalText,
   /** Models that answer when a model fails before its first token: `first>second>…`, chains comma-separated. */

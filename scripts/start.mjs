@@ -11,7 +11,7 @@ import { writeLocalWranglerConfig } from "./local-wrangler-config.mjs";
 import { bin, buildIfStale, root } from "./worker-build.mjs";
 
 /** The variables lib/env.ts reads (by prefix), forwarded into the worker. */
-const FORWARDED = /^(OPENAI_|CLOUDFLARE_|WORKERS_AI_|ANTHROPIC_|GOOGLE_|DEFAULT_MODEL$|ENABLE_DEMO_MODEL$|DEMO_|WEATHER_API_BASE_URL$|SESSION_SECRET$|CHAT_TITLES$|EMBED_|UPSTREAM_STALL_MS$|DAILY_TOKEN_BUDGET$|DAILY_IP_TOKEN_BUDGET$|API_KEYS$|API_KEY_DAILY_TOKEN_BUDGET$|RESPONSE_CACHE_TTL$|BENCH_RAW_PIPE$|BENCH_REMOTE_MS$)/;
+const FORWARDED = /^(OPENAI_|CLOUDFLARE_|WORKERS_AI_|ANTHROPIC_|GOOGLE_|AI_GATEWAY_|DEFAULT_MODEL$|ENABLE_DEMO_MODEL$|DEMO_|WEATHER_API_BASE_URL$|SESSION_SECRET$|CHAT_TITLES$|EMBED_|UPSTREAM_STALL_MS$|DAILY_TOKEN_BUDGET$|DAILY_IP_TOKEN_BUDGET$|API_KEYS$|API_KEY_DAILY_TOKEN_BUDGET$|RESPONSE_CACHE_TTL$|BENCH_RAW_PIPE$|BENCH_REMOTE_MS$)/;
 
 /** dotenv syntax: double-quoted, with backslashes, quotes and newlines escaped. */
 function envFileLine(key, value) {
