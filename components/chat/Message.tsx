@@ -47,7 +47,9 @@ export const Message = memo(function Message({ message, isStreaming, isLast, mod
     >
       {message.parts.map((part, index) => {
         if (isTextUIPart(part)) return <LazyMarkdown key={index} text={part.text} />;
-        if (isReasoningUIPart(part)) return <Reasoning key={index} part={part} answerEnded={!isStreaming} />;
+        if (isReasoningUIPart(part)) {
+          return <Reasoning key={index} part={part} answerEnded={!isStreaming} durationMs={message.metadata?.reasoningMs} />;
+        }
         if (isToolUIPart(part)) {
           return <LazyToolCard key={part.toolCallId} part={part} answerEnded={!isStreaming} canRespond={isLast} />;
         }

@@ -175,6 +175,8 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
     return answered && answered.id !== modelInfo.id ? { model: answered.id, fallbackFrom: modelInfo.id } : { model: modelInfo.id };
   };
   let labelled = false;
+  let reasoningStartedAt: number | undefined;
+  let reasoningMs = 0;
   let failed = false;
   const describeError = (error: unknown) => {
     failed = true;
@@ -212,7 +214,14 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
     tools,
     messageMetadata: ({ part }) => {
       if (part.type === "start") return { model: modelInfo.id };
-      if (part.type === "finish") return { ...answerer(), usage: part.totalUsage };
+      // How long the model thought: from each reasoning part's start to its end, summed.
+      if (part.type === "reasoning-start") reasoningStartedAt = Date.now();
+      if (part.type === "reasoning-end" && reasoningStartedAt !== undefined) {
+        reasoningMs += Date.now() - reasoningStartedAt;
+        reasoningStartedAt = undefined;
+        return { ...answerer(), reasoningMs };
+      }
+      if (part.type === "finish") return { ...answerer(), usage: part.totalUsage, ...(reasoningMs ? { reasoningMs } : {}) };
       // Marks a stopped answer in the stream too, for pages that replay it (a resumed stream).
       if (part.type === "abort") return { ...answerer(), status: "stopped" };
       // The model that answers is known with the first output: a fallback is labelled while the answer streams.

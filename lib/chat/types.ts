@@ -13,6 +13,8 @@ export type ChatMetadata = {
   usage?: LanguageModelUsage;
   /** How a stored answer ended; a stopped or failed one is marked in the UI. */
   status?: MessageStatus;
+  /** How long the model's reasoning streamed, in ms (the Thinking part says it). */
+  reasoningMs?: number;
   /** The widget's shared answer to an opening question (lib/chat/embed-cache.ts), not a new model call. */
   cached?: boolean;
 };

@@ -123,6 +123,13 @@ describe("demo prompts → tool calls", () => {
 });
 
 describe("planDemoTurn", () => {
+  it("thinks aloud (reasoning before the answer) only when asked to think it through", () => {
+    const thinking = planDemoTurn(userPrompt("Think it through: why is the sky blue?"), new Set());
+    expect(thinking.kind === "text" && thinking.reasoning).toContain("Before answering");
+    const plain = planDemoTurn(userPrompt("Why is the sky blue?"), new Set());
+    expect(plain.kind === "text" && plain.reasoning).toBeFalsy();
+  });
+
   it("answers with text when the tool is not offered, even for a time question", () => {
     expect(planDemoTurn(userPrompt("What time is it in Tokyo?"), new Set()).kind).toBe("text");
   });

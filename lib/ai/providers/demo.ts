@@ -20,7 +20,20 @@ import { HOSTILE_PROMPT, hostileMarkdown, pixelOriginFromPrompt } from "./demo-h
 export const DEMO_MODEL_ID = "offline";
 
 type DemoToolCall = { toolName: string; input: Record<string, unknown> };
-type DemoTurn = { kind: "text"; text: string } | { kind: "tool-calls"; calls: DemoToolCall[] };
+/** `reasoning`: what the demo "thinks" before it answers (streamed as reasoning parts, as reasoning models do). */
+type DemoTurn = { kind: "text"; text: string; reasoning?: string } | { kind: "tool-calls"; calls: DemoToolCall[] };
+
+/** The prompt that shows a reasoning model's thinking: "think it through", "step by step", "reason about…". */
+const REASONING_PROMPT = /\b(think it through|think step by step|step by step|reason about)\b/i;
+
+function demoReasoning(question: string): string {
+  return [
+    `The question is "${question.slice(0, 80)}". Before answering, a reasoning model works it out here, and edge-chat`,
+    "shows this part as Thinking: open while it streams, then folded away with how long it took, so the answer itself",
+    "stays in front. The steps: read the question, recall what is known about it, check the pieces against each other,",
+    "notice what is still unsure, and only then write the answer below, which is kept apart from this scratchpad.",
+  ].join(" ");
+}
 
 const CITY_TIME_ZONES: Record<string, string> = {
   tokyo: "Asia/Tokyo",
@@ -260,6 +273,7 @@ export function planDemoTurn(prompt: LanguageModelV4Prompt, toolNames: Set<strin
   // Only tools the model was offered: a model with tools off just answers.
   const calls = toolCallsForPrompt(question).filter((call) => toolNames.has(call.toolName));
   if (calls.length > 0) return { kind: "tool-calls", calls };
+  if (REASONING_PROMPT.test(question)) return { kind: "text", text: demoAnswer(question), reasoning: demoReasoning(question) };
   return { kind: "text", text: demoAnswer(question) };
 }
 
@@ -307,11 +321,19 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 function turnParts(turn: DemoTurn, inputTokens: number): LanguageModelV4StreamPart[] {
   if (turn.kind === "text") {
     const words = splitIntoWords(turn.text);
+    const thoughts = turn.reasoning ? splitIntoWords(turn.reasoning) : [];
     return [
+      ...(thoughts.length
+        ? [
+            { type: "reasoning-start", id: "reasoning-0" } as const,
+            ...thoughts.map((delta): LanguageModelV4StreamPart => ({ type: "reasoning-delta", id: "reasoning-0", delta })),
+            { type: "reasoning-end", id: "reasoning-0" } as const,
+          ]
+        : []),
       { type: "text-start", id: "text-0" },
       ...words.map((delta): LanguageModelV4StreamPart => ({ type: "text-delta", id: "text-0", delta })),
       { type: "text-end", id: "text-0" },
-      { type: "finish", finishReason: { unified: "stop", raw: "stop" }, usage: usage(inputTokens, words.length) },
+      { type: "finish", finishReason: { unified: "stop", raw: "stop" }, usage: usage(inputTokens, words.length + thoughts.length) },
     ];
   }
   const parts: LanguageModelV4StreamPart[] = [];
@@ -361,7 +383,7 @@ export function createDemoModel({ delayMs }: { delayMs: number }): LanguageModel
           const part = parts[index++];
           if (!part) return controller.close();
           // Pace the visible output; lifecycle parts go out at once.
-          if (part.type === "text-delta" || part.type === "tool-input-delta") await sleep(delayMs, signal);
+          if (part.type === "text-delta" || part.type === "reasoning-delta" || part.type === "tool-input-delta") await sleep(delayMs, signal);
           controller.enqueue(part);
         },
       });
