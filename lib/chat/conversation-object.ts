@@ -99,10 +99,6 @@ export class Conversation extends DurableObject<CloudflareEnv> {
     return outcome(() => this.core.clear(caller));
   }
 
-  status() {
-    return this.core.status();
-  }
-
   alarm(): Promise<void> {
     return this.core.alarm();
   }
