@@ -244,7 +244,8 @@ export class ConversationCore {
         const target = this.store.loadMessages().find((message) => message.id === request.messageId);
         if (target?.role === "assistant") this.store.deleteMessagesFrom(target.id);
       } else if (request.message && !continues) {
-        this.store.putMessage({ ...request.message, metadata: { ...request.message.metadata, status: "complete" } });
+        // The question's metadata is the server's: whatever the client attached (a forged model or usage) is dropped.
+        this.store.putMessage({ ...request.message, metadata: { status: "complete" } });
       }
       this.beginTurn({ id: turnId, state: "running", continues, stopRequested: false, saved: false, endedAt: null }, request.id, rowsBefore);
       started = true;
@@ -550,7 +551,7 @@ export class ConversationCore {
     this.store.clear();
   }
 
-  /** For tests and the bench: what the object holds. */
+  /** For tests: what the conversation holds. */
   status(): { running: boolean; turn: TurnRecord | undefined; storedRows: number; readers: number } {
     return { running: this.live !== undefined, turn: this.turn, storedRows: this.storedRows, readers: this.readers.size };
   }

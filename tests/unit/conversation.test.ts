@@ -215,6 +215,15 @@ describe("history", () => {
     expect((await c.core.history(alice)).messages.map((message) => message.id)).toEqual(["q1", "a1", "q2", "a2"]);
   });
 
+  it("a question's metadata is the server's: what the client attached (a forged model, usage) is not stored", async () => {
+    const c = conversation();
+    const runner = c.accept();
+    const forged: ChatMessage = { ...user("q1", "Hello?"), metadata: { model: "openai:gpt-5", usage: { inputTokens: 1 } as never } };
+    await ask(c, forged);
+    expect((await c.core.history(alice)).messages).toEqual([{ ...user("q1", "Hello?"), metadata: { status: "complete" } }]);
+    await runner.end();
+  });
+
   it("a runner's refusal (4xx) is passed on, stores nothing and releases the turn", async () => {
     const c = conversation();
     c.refuse("rate_limit:budget", 429);
