@@ -121,6 +121,32 @@ export const envSchema = z.object({
   RESPONSE_CACHE_TTL: z.coerce.number().int().min(0).max(30 * 24 * 3600).default(0),
   /** Tokens (input + output) one API key may spend per UTC day; 0 turns the budget off. */
   API_KEY_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(1_000_000),
+  /**
+   * Model prices for the usage page's cost estimates (lib/metrics/prices.ts), US dollars per million tokens, as JSON:
+   * `{"openai:gpt-4o-mini": {"input": 0.15, "output": 0.6}}`. Adds to and overrides the built-in table.
+   */
+  MODEL_PRICES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value?.trim()) return {};
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "MODEL_PRICES is not JSON." });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string().regex(MODEL_ID), z.object({ input: z.number().min(0), output: z.number().min(0) }).strict())),
+  /**
+   * Analytics Engine's SQL API for the usage page (lib/metrics/analytics-engine.ts): an API token with Account
+   * Analytics Read, used with CLOUDFLARE_ACCOUNT_ID. Without it the page reads the usage records in D1.
+   */
+  ANALYTICS_API_TOKEN: optionalText,
+  /** The dataset the ANALYTICS binding writes (wrangler.toml's `dataset`), for the SQL API's queries. */
+  ANALYTICS_DATASET: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default("edge_chat_answers"),
+  /** The SQL API's address; only for tests and proxies. Default: Cloudflare's. */
+  ANALYTICS_SQL_URL: optionalText.pipe(z.url().optional()),
   /** `npm run bench` only: enables GET /api/bench/raw, a plain pipe from the upstream (the baseline it measures). */
   BENCH_RAW_PIPE: flag,
   /** `npm run bench` only: this many ms added to every D1 and Durable Object call, as on Cloudflare (lib/bench/remote-latency.ts). */

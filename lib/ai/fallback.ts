@@ -133,9 +133,10 @@ export function fallbackChain(
   chain: ChainModel[],
   stallMs: number,
   continuing?: string,
-): { model: LanguageModelV4; answeredBy: () => ModelSummary | undefined } {
+): { model: LanguageModelV4; answeredBy: () => ModelSummary | undefined; retries: () => number } {
   const links = chain.map((link) => ({ info: link.info, model: wrapLanguageModel({ model: link.model, middleware: [] }) }));
   let answered = links.find((link) => link.info.id === continuing);
+  let retries = 0;
 
   const attempt = async (link: (typeof links)[number], params: LanguageModelV4CallOptions) => {
     try {
@@ -145,6 +146,7 @@ export function fallbackChain(
       if (waitMs === undefined || params.abortSignal?.aborted) throw error;
       console.warn(`model ${link.info.id} failed before its first token, retrying in ${waitMs} ms:`, summarize(error));
       await sleep(waitMs, params.abortSignal);
+      retries++;
       return untilFirstToken(link.model, params, stallMs);
     }
   };
@@ -169,7 +171,7 @@ export function fallbackChain(
     },
   };
 
-  return { model: wrapLanguageModel({ model: links[0].model, middleware }), answeredBy: () => answered?.info };
+  return { model: wrapLanguageModel({ model: links[0].model, middleware }), answeredBy: () => answered?.info, retries: () => retries };
 }
 
 /** What the log says about a failure: its status and message, not its request (which holds the prompt). */

@@ -115,7 +115,7 @@ export function resolveModel(
   env: AppEnv,
   requested?: string,
   continuing?: string,
-): { info: ModelSummary; model: LanguageModel; answeredBy: () => ModelSummary | undefined } {
+): { info: ModelSummary; model: LanguageModel } & Omit<ReturnType<typeof fallbackChain>, "model"> {
   const models = listModels(env);
   const info = requested ? models.find((model) => model.id === requested) : models.find((model) => model.isDefault);
   if (!info) {
@@ -129,8 +129,7 @@ export function resolveModel(
     const { provider, modelId } = parseModelId(link.id)!;
     return { info: link, model: builders[provider](env, modelId) as Exclude<LanguageModel, string> };
   });
-  const { model, answeredBy } = fallbackChain(chain, env.UPSTREAM_STALL_MS, continuing);
-  return { info, model, answeredBy };
+  return { info, ...fallbackChain(chain, env.UPSTREAM_STALL_MS, continuing) };
 }
 
 /** A fallback may be any model of a configured provider, offered in the picker or not. */

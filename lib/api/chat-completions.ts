@@ -6,9 +6,11 @@ import { LIMITS, readJsonBody } from "@/lib/chat/request";
 import { describeStreamError, endWithErrorPart, STREAM_SETTINGS } from "@/lib/chat/stream";
 import { waitUntil } from "@/lib/chat/session";
 import { getDb } from "@/lib/db/client";
+import type { AnswerStatus } from "@/lib/db/schema";
 import { tokenLedger, type TokenLedger } from "@/lib/db/usage";
 import { readEnv, type AppEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { recordAnswer, type AnswerOutcome } from "@/lib/metrics/answers";
 import { apiKeyOf, type ApiKey } from "./keys";
 import { CACHE_HEADER, responseCacheFor, type CachedCompletion } from "./response-cache";
 import {
@@ -80,6 +82,7 @@ async function reserve(ledger: TokenLedger, caller: Caller, body: ChatCompletion
 
 /** POST /v1/chat/completions */
 export function chatCompletions(request: Request): Promise<Response> {
+  const startedAt = Date.now();
   return withKey(request, async (caller) => {
     const body = parse(await readJsonBody(request, LIMITS.maxBodyBytes, "the request"));
     let resolved: ReturnType<typeof resolveModel>;
@@ -100,6 +103,17 @@ export function chatCompletions(request: Request): Promise<Response> {
     const hit = await cache?.get();
     const cacheHeaders: Record<string, string> = cache ? { [CACHE_HEADER]: hit ? "hit" : "miss" } : {};
     if (hit) {
+      record(caller, {
+        startedAt,
+        status: "complete",
+        model: resolved.info.id,
+        ttftMs: Date.now() - startedAt,
+        inputTokens: hit.usage.prompt_tokens,
+        outputTokens: hit.usage.completion_tokens,
+        toolCalls: hit.toolCalls.length,
+        retries: 0,
+        cacheHit: true,
+      });
       if (!body.stream) return Response.json(completionJson(meta, hit), { headers: cacheHeaders });
       return new Response(replayEvents(meta, hit, includeUsage), { headers: { ...SSE_HEADERS, ...cacheHeaders } });
     }
@@ -125,14 +139,29 @@ export function chatCompletions(request: Request): Promise<Response> {
     });
     const builder = new CompletionBuilder();
     let settled = false;
-    const settleWith = () => {
+    const settleWith = (status: AnswerStatus) => {
       if (settled) return;
       settled = true;
       // Without the model's count (a client gone mid-answer), what was sent and written so far, estimated.
-      const spent = builder.usage
-        ? usageOf(builder.usage).total_tokens
-        : Math.ceil((JSON.stringify(body.messages).length + builder.text.length) / CHARS_PER_TOKEN);
+      const inputTokens = builder.usage?.inputTokens ?? Math.ceil(JSON.stringify(body.messages).length / CHARS_PER_TOKEN);
+      const outputTokens = builder.usage?.outputTokens ?? Math.ceil(builder.text.length / CHARS_PER_TOKEN);
+      const spent = builder.usage ? usageOf(builder.usage).total_tokens : inputTokens + outputTokens;
       waitUntil(settle(spent).catch((error) => console.error("v1: settling the budget:", error)));
+      const answered = resolved.answeredBy();
+      const streamedMs = builder.firstOutputAt === undefined ? 0 : Date.now() - builder.firstOutputAt;
+      record(caller, {
+        startedAt,
+        status,
+        model: answered?.id ?? resolved.info.id,
+        fallbackFrom: answered && answered.id !== resolved.info.id ? resolved.info.id : undefined,
+        ttftMs: builder.firstOutputAt === undefined ? undefined : builder.firstOutputAt - startedAt,
+        tokensPerSecond: status === "complete" && streamedMs > 0 && outputTokens ? (outputTokens * 1000) / streamedMs : undefined,
+        inputTokens,
+        outputTokens,
+        toolCalls: builder.toolCalls.length,
+        retries: resolved.retries(),
+        cacheHit: false,
+      });
     };
 
     // Up to the first thing to say: a failure before it is an HTTP error with its status, not a 200 stream. Each
@@ -140,13 +169,13 @@ export function chatCompletions(request: Request): Promise<Response> {
     const ahead = result.fullStream.getReader();
     const early = await failureBeforeAnswer(ahead);
     if (early !== undefined) {
-      settleWith();
+      settleWith("error");
       return upstreamError(early);
     }
     if (!body.stream) {
       void ahead.cancel();
       const failure = await drain(result.fullStream.getReader(), builder);
-      settleWith();
+      settleWith(failure === undefined ? "complete" : "error");
       if (failure !== undefined) return upstreamError(failure);
       const answer = snapshot(builder);
       // Stored before the answer goes out, so the same request right after is a hit.
@@ -155,17 +184,22 @@ export function chatCompletions(request: Request): Promise<Response> {
     }
     void ahead.cancel();
     // A client that goes away ends the stream without its end: the budget is settled with what was spent so far.
-    request.signal.addEventListener("abort", settleWith, { once: true });
+    request.signal.addEventListener("abort", () => settleWith("stopped"), { once: true });
     // A dropped connection errors the stream itself: it ends with an error part instead (lib/chat/stream.ts).
     const parts = endWithErrorPart(result.fullStream, (error) => console.error("v1: the model's stream failed:", describeStreamError(error)));
     const events = parts.pipeThrough(
       chunkEvents(meta, builder, includeUsage, (failed) => {
-        settleWith();
+        settleWith(failed ? "error" : "complete");
         if (!failed) void cache?.put(snapshot(builder));
       }),
     );
     return new Response(events, { headers: { ...SSE_HEADERS, ...cacheHeaders } });
   });
+}
+
+/** The answer's usage record (lib/metrics/): an API answer, counted for the key's owner. */
+function record(caller: Caller, outcome: Omit<AnswerOutcome, "surface" | "visitorId">): void {
+  recordAnswer({ ...outcome, surface: "api", visitorId: caller.key.id }, waitUntil);
 }
 
 type Parts = ReadableStreamDefaultReader<TextStreamPart<ToolSet>>;

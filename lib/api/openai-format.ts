@@ -167,8 +167,17 @@ export class CompletionBuilder {
   usage: LanguageModelUsage | undefined;
   readonly toolCalls: { id: string; type: "function"; function: { name: string; arguments: string } }[] = [];
 
+  /** When the first text or tool call arrived (epoch ms), for the usage record. */
+  firstOutputAt: number | undefined;
+
   /** The delta this part adds (undefined: nothing to send), recording it for the non-streaming answer too. */
   add(part: TextStreamPart<ToolSet>): ChunkDelta | undefined {
+    const delta = this.deltaOf(part);
+    if (delta && this.firstOutputAt === undefined) this.firstOutputAt = Date.now();
+    return delta;
+  }
+
+  private deltaOf(part: TextStreamPart<ToolSet>): ChunkDelta | undefined {
     switch (part.type) {
       case "text-delta":
         if (!part.text) return undefined;

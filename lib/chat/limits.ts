@@ -142,10 +142,20 @@ export function turnCost({ messages, steps, maxOutputTokens, titleTokens }: {
  */
 export function tokensSpent(usage: LanguageModelUsage | undefined, conversation: ChatMessage[], answer: ChatMessage): number {
   if (usage?.totalTokens !== undefined) return usage.totalTokens;
+  const { inputTokens, outputTokens } = tokensUsed(usage, conversation, answer);
+  return inputTokens + outputTokens;
+}
+
+/** `tokensSpent`, split into what was sent (the conversation) and what came back (the answer). */
+export function tokensUsed(
+  usage: LanguageModelUsage | undefined,
+  conversation: ChatMessage[],
+  answer: ChatMessage,
+): { inputTokens: number; outputTokens: number } {
   if (usage?.inputTokens !== undefined || usage?.outputTokens !== undefined) {
-    return (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0);
+    return { inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0 };
   }
-  return estimatedTokens([...conversation, answer]);
+  return { inputTokens: estimatedTokens(conversation), outputTokens: estimatedTokens([answer]) };
 }
 
 /** The budget key of a client address: hashed with the secret, so the table holds no addresses. */

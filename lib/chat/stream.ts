@@ -17,7 +17,8 @@ import { systemInstructions } from "@/lib/ai/prompts";
 import { UpstreamStalledError } from "@/lib/ai/stall";
 import { chatToolApproval, type ChatTools } from "@/lib/ai/tools";
 import { coalesceTextDeltas } from "./coalesce";
-import type { ChatMessage, ChatMetadata, MessageStatus, ModelSummary } from "./types";
+import type { AnswerStatus } from "@/lib/db/schema";
+import type { ChatMessage, ChatMetadata, ModelSummary } from "./types";
 
 export const STREAM_SETTINGS = {
   /** The model may call tools and then answer, within this many steps. */
@@ -137,6 +138,12 @@ export function endWithErrorPart<PART>(
   });
 }
 
+/** What the stream saw of an answer, for its usage record (lib/metrics/). */
+export type AnswerStats = { startedAt: number; ttftMs?: number; tokensPerSecond?: number; toolCalls: number };
+
+/** Parts that are the model's output: the first one is the answer's first token. */
+const OUTPUT_PARTS = new Set(["text-delta", "reasoning-delta", "tool-input-start", "tool-call"]);
+
 export type StreamChatOptions = {
   model: LanguageModel;
   /** The model asked for (the head of its fallback chain). */
@@ -158,8 +165,10 @@ export type StreamChatOptions = {
   stallMs: number;
   /** A hard cap on the whole answer (it no longer ends when its page goes away). */
   maxDurationMs?: number;
+  /** When the turn started (epoch ms): the answer's TTFT counts from here. Default: now. */
+  startedAt?: number;
   /** Runs once when the answer ends, however it ends, with the answer as far as it got (to save it). */
-  onAnswerEnd?: (answer: ChatMessage, status: MessageStatus) => Promise<void>;
+  onAnswerEnd?: (answer: ChatMessage, status: AnswerStatus, stats: AnswerStats) => Promise<void>;
   /** A new conversation's title: made alongside the answer, saved and sent (`data-title`) after it succeeds. */
   title?: { make: () => Promise<string>; save: (title: string) => Promise<void> };
 };
@@ -175,6 +184,10 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
     return answered && answered.id !== modelInfo.id ? { model: answered.id, fallbackFrom: modelInfo.id } : { model: modelInfo.id };
   };
   let labelled = false;
+  const startedAt = options.startedAt ?? Date.now();
+  let firstTokenAt: number | undefined;
+  let toolCalls = 0;
+  let speed: Pick<ChatMetadata, "ttftMs" | "tokensPerSecond"> = {};
   let reasoningStartedAt: number | undefined;
   let reasoningMs = 0;
   let failed = false;
@@ -213,6 +226,8 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
     }).pipeThrough(timeoutsAsErrors(signal, options.stallMs)),
     tools,
     messageMetadata: ({ part }) => {
+      if (firstTokenAt === undefined && OUTPUT_PARTS.has(part.type)) firstTokenAt = Date.now();
+      if (part.type === "tool-call") toolCalls++;
       if (part.type === "start") return { model: modelInfo.id };
       // How long the model thought: from each reasoning part's start to its end, summed.
       if (part.type === "reasoning-start") reasoningStartedAt = Date.now();
@@ -221,7 +236,10 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
         reasoningStartedAt = undefined;
         return { ...answerer(), reasoningMs };
       }
-      if (part.type === "finish") return { ...answerer(), usage: part.totalUsage, ...(reasoningMs ? { reasoningMs } : {}) };
+      if (part.type === "finish") {
+        speed = answerSpeed(startedAt, firstTokenAt, part.totalUsage.outputTokens);
+        return { ...answerer(), usage: part.totalUsage, ...speed, ...(reasoningMs ? { reasoningMs } : {}) };
+      }
       // Marks a stopped answer in the stream too, for pages that replay it (a resumed stream).
       if (part.type === "abort") return { ...answerer(), status: "stopped" };
       // The model that answers is known with the first output: a fallback is labelled while the answer streams.
@@ -253,9 +271,15 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
       }
     },
     onEnd: async ({ responseMessage, isAborted, isCancelled }) => {
-      const status: MessageStatus = failed ? "error" : isAborted || isCancelled ? "stopped" : "complete";
+      const status: AnswerStatus = failed ? "error" : isAborted || isCancelled ? "stopped" : "complete";
       try {
-        await options.onAnswerEnd?.({ ...responseMessage, metadata: { ...responseMessage.metadata, ...answerer() } }, status);
+        const stats: AnswerStats = {
+          startedAt,
+          ttftMs: firstTokenAt === undefined ? undefined : firstTokenAt - startedAt,
+          tokensPerSecond: speed.tokensPerSecond,
+          toolCalls,
+        };
+        await options.onAnswerEnd?.({ ...responseMessage, metadata: { ...responseMessage.metadata, ...answerer() } }, status, stats);
       } catch (error) {
         console.error("saving the answer failed:", error);
       }
@@ -267,6 +291,14 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
     keepAliveMs: STREAM_SETTINGS.keepAliveMs,
     stream: stream.pipeThrough(coalesceTextDeltas()),
   });
+}
+
+/** TTFT and the output's pace after the first token (none when too little came to measure). */
+function answerSpeed(startedAt: number, firstTokenAt: number | undefined, outputTokens: number | undefined) {
+  if (firstTokenAt === undefined) return {};
+  const streamedMs = Date.now() - firstTokenAt;
+  const tokensPerSecond = outputTokens && streamedMs > 0 ? Math.round((outputTokens / streamedMs) * 10_000) / 10 : undefined;
+  return { ttftMs: firstTokenAt - startedAt, ...(tokensPerSecond ? { tokensPerSecond } : {}) };
 }
 
 export type CachedAnswerOptions = {

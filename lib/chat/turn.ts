@@ -6,12 +6,13 @@ import { getDb } from "@/lib/db/client";
 import { notesFor } from "@/lib/db/notes";
 import { tokenLedger } from "@/lib/db/usage";
 import { readEnv } from "@/lib/env";
+import { recordAnswer } from "@/lib/metrics/answers";
 import { AppError, errorResponse } from "@/lib/errors";
 import { LEGACY_CHAT_CODE, RUNNER_TOKEN_HEADER, type DispatchBody } from "./conversation-core";
 import { answerStream, conversationFor } from "./conversations";
 import { prepareTurn } from "./history";
 import { runnerToken, sessionSecret, validRunnerToken } from "./identity";
-import { clientIp, enforceTurnRateLimits, reserveTurnBudget, tokensSpent, turnCost, type TurnBudget } from "./limits";
+import { clientIp, enforceTurnRateLimits, reserveTurnBudget, tokensSpent, tokensUsed, turnCost, type TurnBudget } from "./limits";
 import { parseChatRequest } from "./request";
 import { waitUntil, type Session } from "./session";
 import { embedCacheFor, shareableText } from "./embed-cache";
@@ -36,9 +37,10 @@ export const TURN_SETTINGS = {
 };
 
 /** Passed from the visitor's request to the runner through the object (`TurnInput.context`). */
-type TurnContext = { model: string; embedded: boolean; ip: string | null };
+type TurnContext = { model: string; embedded: boolean; ip: string | null; startedAt: number };
 
 export async function startChatTurn(session: Session, request: Request): Promise<Response> {
+  const startedAt = Date.now();
   const { env, db, visitorId } = session;
   const allTools = createChatTools({ weatherBaseUrl: env.WEATHER_API_BASE_URL, notes: notesFor(db, visitorId) });
   const tools = session.embedded ? allTools : withoutEmbedTools(allTools);
@@ -54,6 +56,7 @@ export async function startChatTurn(session: Session, request: Request): Promise
     model: info.id,
     embedded: session.embedded,
     ip,
+    startedAt,
     token: await runnerToken(session.secret),
   };
   const conversation = await conversationFor(id);
@@ -129,13 +132,16 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
 
   const start = (steps: number) => {
     const stop = new AbortController();
-    let budget: TurnBudget | undefined;
+    // Settled once the turn is accepted (its budget) or refused (undefined). An answer that ends before (a model that
+    // failed at once) waits for it: an accepted one is still saved, paid for and counted.
+    let decide!: (budget: TurnBudget | undefined) => void;
+    const decided = new Promise<TurnBudget | undefined>((resolve) => (decide = resolve));
     const signal = objectGone ? AbortSignal.any([stop.signal, objectGone]) : stop.signal;
     let titleTokens = 0;
     // A fresh chain per answer: it remembers which of its models answered. An answer continued after a tool approval
     // stays with the model that began it (a fallback, maybe): one answer, one model.
     const continued = turn.messages.at(-1)?.role === "assistant" ? turn.messages.at(-1)?.metadata?.model : undefined;
-    const { model, answeredBy } = resolveModel(env, context.model, continued);
+    const { model, answeredBy, retries } = resolveModel(env, context.model, continued);
     const response = streamChat({
       model,
       modelInfo: info,
@@ -148,13 +154,30 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
       signal,
       stallMs: env.UPSTREAM_STALL_MS,
       maxDurationMs: TURN_SETTINGS.maxAnswerMs,
-      // Only an accepted turn (`budget` set) is saved and paid for. The charge does not depend on the save.
-      onAnswerEnd: async (answer, status) => {
+      startedAt: context.startedAt,
+      // Only an accepted turn is saved, paid for and counted. The charge does not depend on the save.
+      onAnswerEnd: async (answer, status, stats) => {
+        const budget = await decided;
         if (!budget) return;
         // Only a finished answer carries this turn's usage: a continued answer that stopped still holds the last one's.
         const spent = status === "complete" ? answer.metadata?.usage : undefined;
         const saved = { ...answer, metadata: { ...answer.metadata, ...(spent ? { usage: spent } : {}) } };
         const shared = status === "complete" && embedCache ? shareableText(answer) : undefined;
+        recordAnswer(
+          {
+            ...stats,
+            ...tokensUsed(spent, turn.messages, answer),
+            surface: context.embedded ? "embed" : "app",
+            visitorId: owner,
+            // Its conversation object went away mid-answer (a restart): the answer is kept as interrupted.
+            status: objectGone?.aborted ? "interrupted" : status,
+            model: saved.metadata.model ?? info.id,
+            fallbackFrom: saved.metadata.fallbackFrom,
+            retries: retries(),
+            cacheHit: false,
+          },
+          waitUntil,
+        );
         const work = Promise.allSettled([
           budget.settle(tokensSpent(spent, turn.messages, answer) + titleTokens),
           conversation.saveAnswer(turnId, saved, status),
@@ -180,7 +203,7 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
             }
           : undefined,
     });
-    return { stop, response, accept: (accepted: TurnBudget) => void (budget = accepted) };
+    return { stop, response, decide };
   };
 
   // An embedded chat's opening question another visitor already asked: their answer, without a model call.
@@ -195,6 +218,21 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
       messages: turn.messages,
       title,
       onAnswerEnd: async (answer) => {
+        recordAnswer(
+          {
+            surface: "embed",
+            visitorId: owner,
+            startedAt: context.startedAt,
+            status: "complete",
+            model: info.id,
+            ttftMs: Date.now() - context.startedAt,
+            ...tokensUsed(undefined, turn.messages, answer),
+            toolCalls: 0,
+            retries: 0,
+            cacheHit: true,
+          },
+          waitUntil,
+        );
         const work = Promise.allSettled([
           conversation.saveAnswer(turnId, answer, "complete"),
           chats.touch(request.id, info.id),
@@ -211,6 +249,7 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
   try {
     [, accepted] = await Promise.all([claim(), reserve()]);
   } catch (error) {
+    turnRun.decide(undefined);
     turnRun.stop.abort();
     void (await turnRun.response).body?.cancel();
     // A refused turn leaves nothing behind: not even the new chat's row (it would list an empty chat).
@@ -219,11 +258,12 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
   }
   if (accepted.steps < maxSteps) {
     // The budget left pays for fewer steps: run the turn again within them (rare: the day's budget is nearly spent).
+    turnRun.decide(undefined);
     turnRun.stop.abort();
     void (await turnRun.response).body?.cancel();
     turnRun = start(accepted.steps);
   }
-  turnRun.accept(accepted);
+  turnRun.decide(accepted);
   const { stop } = turnRun;
   // Stop (POST /api/chat/[id]/stop) reaches the object, which answers this call.
   void conversation.whenStopped(turnId).then(

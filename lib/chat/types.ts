@@ -17,6 +17,9 @@ export type ChatMetadata = {
   reasoningMs?: number;
   /** The widget's shared answer to an opening question (lib/chat/embed-cache.ts), not a new model call. */
   cached?: boolean;
+  /** Time to the first token, from the start of the turn (ms), and output tokens per second after it. */
+  ttftMs?: number;
+  tokensPerSecond?: number;
 };
 
 /** Data parts the server streams besides the answer. `title`: the conversation's generated title (transient). */

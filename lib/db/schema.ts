@@ -6,7 +6,7 @@
  * After a change: `npm run db:generate` writes a new SQL migration to lib/db/migrations/ (commit it); local runs apply
  * it automatically, deployed databases with `npx wrangler d1 migrations apply DB --remote`.
  */
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { LanguageModelUsage } from "ai";
 
 export const notes = sqliteTable(
@@ -124,3 +124,44 @@ export const apiKeys = sqliteTable(
 );
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+/** How an answer ended, as the usage records count it (a stored message's status minus `streaming`). */
+export const ANSWER_STATUSES = ["complete", "stopped", "error", "interrupted"] as const;
+export type AnswerStatus = (typeof ANSWER_STATUSES)[number];
+/** Where a question came from: the app's pages, the embedded widget, the OpenAI-compatible API. */
+export const SURFACES = ["app", "embed", "api"] as const;
+export type Surface = (typeof SURFACES)[number];
+
+/**
+ * One row per answer (lib/metrics/): what the usage page (/usage) charts when Analytics Engine's SQL API is not
+ * configured. Not owned by a visitor: `visitor` is a keyed hash, for counting, never for finding one.
+ */
+export const answerMetrics = sqliteTable(
+  "answer_metrics",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** When the answer started. */
+    at: integer("at").notNull(),
+    surface: text("surface", { enum: SURFACES }).notNull(),
+    visitor: text("visitor").notNull(),
+    /** The model that answered (`provider:model`), and the one asked first when that was another. */
+    model: text("model").notNull(),
+    provider: text("provider").notNull(),
+    fallbackFrom: text("fallback_from"),
+    status: text("status", { enum: ANSWER_STATUSES }).notNull(),
+    /** Null: no token arrived (an error or a stop before the first one). */
+    ttftMs: integer("ttft_ms"),
+    durationMs: integer("duration_ms").notNull(),
+    tokensPerSecond: real("tokens_per_second"),
+    inputTokens: integer("input_tokens").notNull(),
+    outputTokens: integer("output_tokens").notNull(),
+    toolCalls: integer("tool_calls").notNull(),
+    retries: integer("retries").notNull(),
+    cacheHit: integer("cache_hit", { mode: "boolean" }).notNull(),
+    /** US dollars, from the price table (lib/metrics/prices.ts); null: the model has no price. */
+    costUsd: real("cost_usd"),
+  },
+  (table) => [index("answer_metrics_at_idx").on(table.at)],
+);
+
+export type AnswerMetricRow = typeof answerMetrics.$inferSelect;
