@@ -46,6 +46,20 @@ const fallbackChains = z
     return chains;
   });
 
+/**
+ * ACCESS_TEAM_DOMAIN: the Zero Trust team domain, `<team>.cloudflareaccess.com`, with or without `https://`. Kept as
+ * the bare lowercase host: the Access token's issuer is `https://<host>` (lib/security/owner.ts).
+ */
+const teamDomain = optionalText.transform((value, ctx) => {
+  if (value === undefined) return undefined;
+  const host = value.replace(/^https:\/\//i, "").replace(/\/$/, "").toLowerCase();
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(host)) {
+    ctx.addIssue({ code: "custom", message: "ACCESS_TEAM_DOMAIN is a host like myteam.cloudflareaccess.com." });
+    return z.NEVER;
+  }
+  return host;
+});
+
 const flag = z
   .string()
   .optional()
@@ -147,10 +161,25 @@ export const envSchema = z.object({
   ANALYTICS_DATASET: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default("edge_chat_answers"),
   /** The SQL API's address; only for tests and proxies. Default: Cloudflare's. */
   ANALYTICS_SQL_URL: optionalText.pipe(z.url().optional()),
+  /**
+   * The owner's password for the usage pages (lib/security/owner.ts): the sign-in form on /usage, and
+   * `Authorization: Bearer <ADMIN_TOKEN>` on the usage data endpoints. At least 16 characters: it guards the usage data.
+   */
+  ADMIN_TOKEN: optionalText.pipe(z.string().min(16, "ADMIN_TOKEN needs at least 16 characters").optional()),
+  /** Cloudflare Access in front of the usage pages: the team domain and the application's AUD tag, both or neither. */
+  ACCESS_TEAM_DOMAIN: teamDomain,
+  ACCESS_AUD: optionalText,
+  /** Where Access's signing keys are read; only for tests. Default: https://<ACCESS_TEAM_DOMAIN>/cdn-cgi/access/certs. */
+  ACCESS_CERTS_URL: optionalText.pipe(z.url().optional()),
   /** `npm run bench` only: enables GET /api/bench/raw, a plain pipe from the upstream (the baseline it measures). */
   BENCH_RAW_PIPE: flag,
   /** `npm run bench` only: this many ms added to every D1 and Durable Object call, as on Cloudflare (lib/bench/remote-latency.ts). */
   BENCH_REMOTE_MS: z.coerce.number().int().min(0).max(1_000).default(0),
+}).superRefine((env, ctx) => {
+  // One without the other would leave Access half set up, silently refusing everyone.
+  if (!env.ACCESS_TEAM_DOMAIN !== !env.ACCESS_AUD) {
+    ctx.addIssue({ code: "custom", path: [env.ACCESS_AUD ? "ACCESS_TEAM_DOMAIN" : "ACCESS_AUD"], message: "Set ACCESS_TEAM_DOMAIN and ACCESS_AUD together." });
+  }
 });
 
 export type AppEnv = z.infer<typeof envSchema> & {

@@ -137,12 +137,14 @@ export function validRunnerToken(token: string | null, secret: string): Promise<
   return token ? verifySignature(secret, RUNNER_CONTEXT, token) : Promise.resolve(false);
 }
 
-async function sign(secret: string, data: string): Promise<string> {
+/** HMAC-SHA256 of `data` under `secret`, base64url. Callers prefix `data` with a context of their own. */
+export async function sign(secret: string, data: string): Promise<string> {
   const key = await signingKey(secret);
   return toBase64Url(new Uint8Array(await crypto.subtle.sign("HMAC", key, encode(data))));
 }
 
-async function verifySignature(secret: string, data: string, signature: string): Promise<boolean> {
+/** Whether `signature` is sign(secret, data), compared in constant time. */
+export async function verifySignature(secret: string, data: string, signature: string): Promise<boolean> {
   if (!SIGNATURE.test(signature)) return false;
   const bytes = fromBase64Url(signature);
   if (!bytes) return false;
@@ -155,7 +157,7 @@ async function verifySignature(secret: string, data: string, signature: string):
  * `parseCookie` keeps only the first, so each `;`-separated pair (the separator it splits on too) is parsed alone.
  * Values are taken as sent (no URI decoding): ours never need it.
  */
-function cookieValues(header: string | null, name: string): string[] {
+export function cookieValues(header: string | null, name: string): string[] {
   if (!header) return [];
   return header.split(";").flatMap((pair) => parseCookie(pair, { decode: (value) => value })[name] ?? []);
 }

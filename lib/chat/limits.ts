@@ -19,7 +19,7 @@ import type { ChatMessage } from "./types";
 const RATE_PERIOD_SECONDS = 60;
 
 type RateLimiters = Partial<
-  Pick<CloudflareEnv, "VISITOR_LIMITER" | "EMBED_VISITOR_LIMITER" | "IP_LIMITER" | "NEW_VISITOR_LIMITER" | "API_KEY_LIMITER">
+  Pick<CloudflareEnv, "VISITOR_LIMITER" | "EMBED_VISITOR_LIMITER" | "IP_LIMITER" | "NEW_VISITOR_LIMITER" | "API_KEY_LIMITER" | "OWNER_LIMITER">
 >;
 
 async function rateLimiters(): Promise<RateLimiters> {
@@ -107,6 +107,17 @@ export async function enforceNewVisitorLimit(ip: string | null, now = new Date()
 export async function enforceApiKeyRateLimit(keyId: string, now = new Date()): Promise<void> {
   if (await allowed((await rateLimiters()).API_KEY_LIMITER, keyId)) return;
   throw new AppError("rate_limit:api_key", "This API key has made too many requests this minute.", {
+    retryAfter: secondsToNextWindow(now),
+  });
+}
+
+/**
+ * Throws a 429 when this address has tried the owner's password (ADMIN_TOKEN: the sign-in form or a bearer token,
+ * lib/security/owner.ts) too often this minute, so it cannot be guessed by brute force.
+ */
+export async function enforceOwnerAttemptLimit(ip: string | null, now = new Date()): Promise<void> {
+  if (await allowed((await rateLimiters()).OWNER_LIMITER, ip)) return;
+  throw new AppError("rate_limit:owner", "Too many sign-in attempts from your network. Wait a minute, then try again.", {
     retryAfter: secondsToNextWindow(now),
   });
 }

@@ -46,7 +46,7 @@ test.describe("content security policy", () => {
     const chatId = await chat.chatIdFromUrl();
 
     // page.request shares the browser's cookies, so /chat/<id> is this visitor's stored chat.
-    const pages = ["/", `/chat/${chatId}`, "/embed", "/chat/does-not-exist", "/no-such-page"];
+    const pages = ["/", `/chat/${chatId}`, "/embed", "/chat/does-not-exist", "/no-such-page", "/usage"];
     for (const path of pages) {
       const first = await pagePolicy(page.request, path);
       const second = await pagePolicy(page.request, path);

@@ -18,7 +18,7 @@ let local: Promise<LocalD1> | undefined;
 const started = () => (local ??= startLocalD1());
 
 /** A rate limiter binding of the local workerd, started on first use like the database. */
-function lazyLimiter(name: "VISITOR_LIMITER" | "EMBED_VISITOR_LIMITER" | "IP_LIMITER" | "NEW_VISITOR_LIMITER"): RateLimit {
+function lazyLimiter(name: "VISITOR_LIMITER" | "EMBED_VISITOR_LIMITER" | "IP_LIMITER" | "NEW_VISITOR_LIMITER" | "OWNER_LIMITER"): RateLimit {
   return { limit: async (options) => ((await started()).env[name] as RateLimit).limit(options) };
 }
 
@@ -28,6 +28,7 @@ const env = {
   EMBED_VISITOR_LIMITER: lazyLimiter("EMBED_VISITOR_LIMITER"),
   IP_LIMITER: lazyLimiter("IP_LIMITER"),
   NEW_VISITOR_LIMITER: lazyLimiter("NEW_VISITOR_LIMITER"),
+  OWNER_LIMITER: lazyLimiter("OWNER_LIMITER"),
 };
 const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} };
 (globalThis as Record<symbol, unknown>)[CONTEXT] = { env, cf: {}, ctx };

@@ -1,0 +1,31 @@
+import type { Metadata } from "next";
+import { SidebarToggle } from "@/components/sidebar/SidebarToggle";
+import { OwnerLocked } from "@/components/usage/OwnerLocked";
+import { SignOut } from "@/components/usage/SignIn";
+import { ownerForPage } from "@/lib/security/owner";
+
+export const metadata: Metadata = { title: "Usage", robots: { index: false } };
+
+/** The deployment's usage, for its owner only (lib/security/owner.ts); anyone else gets the sign-in or the setup notes. */
+export default async function UsagePage() {
+  const access = await ownerForPage();
+  return (
+    <>
+      <div className="flex h-14 shrink-0 items-center gap-2 px-3 sm:px-4">
+        <SidebarToggle />
+        {access.via === "cookie" && (
+          <div className="ml-auto">
+            <SignOut />
+          </div>
+        )}
+      </div>
+      {access.owner ? (
+        <main data-testid="usage" className="mx-auto w-full max-w-4xl flex-1 overflow-y-auto px-4 pb-8">
+          <h1 className="text-xl font-semibold tracking-tight text-neutral-900 dark:text-neutral-50">Usage</h1>
+        </main>
+      ) : (
+        <OwnerLocked access={access} />
+      )}
+    </>
+  );
+}
