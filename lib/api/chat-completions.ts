@@ -6,7 +6,7 @@ import { LIMITS, readJsonBody } from "@/lib/chat/request";
 import { describeStreamError, endWithErrorPart, STREAM_SETTINGS } from "@/lib/chat/stream";
 import { waitUntil } from "@/lib/chat/session";
 import { getDb } from "@/lib/db/client";
-import type { AnswerStatus } from "@/lib/db/schema";
+import type { AnswerStatus } from "@/lib/metrics/usage-report";
 import { tokenLedger, type TokenLedger } from "@/lib/db/usage";
 import { readEnv, type AppEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";

@@ -17,7 +17,7 @@ import { systemInstructions } from "@/lib/ai/prompts";
 import { UpstreamStalledError } from "@/lib/ai/stall";
 import { chatToolApproval, type ChatTools } from "@/lib/ai/tools";
 import { coalesceTextDeltas } from "./coalesce";
-import type { AnswerStatus } from "@/lib/db/schema";
+import type { AnswerStatus } from "@/lib/metrics/usage-report";
 import type { ChatMessage, ChatMetadata, ModelSummary } from "./types";
 
 export const STREAM_SETTINGS = {

@@ -8,6 +8,7 @@
  */
 import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { LanguageModelUsage } from "ai";
+import { ANSWER_STATUSES, SURFACES } from "@/lib/metrics/usage-report";
 
 export const notes = sqliteTable(
   "notes",
@@ -124,13 +125,6 @@ export const apiKeys = sqliteTable(
 );
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
-
-/** How an answer ended, as the usage records count it (a stored message's status minus `streaming`). */
-export const ANSWER_STATUSES = ["complete", "stopped", "error", "interrupted"] as const;
-export type AnswerStatus = (typeof ANSWER_STATUSES)[number];
-/** Where a question came from: the app's pages, the embedded widget, the OpenAI-compatible API. */
-export const SURFACES = ["app", "embed", "api"] as const;
-export type Surface = (typeof SURFACES)[number];
 
 /**
  * One row per answer (lib/metrics/): what the usage page (/usage) charts when Analytics Engine's SQL API is not

@@ -4,7 +4,7 @@ import { sessionSecret } from "@/lib/chat/identity";
 import { answerMetricsStore, type AnswerRecord } from "@/lib/db/answer-metrics";
 import { sha256Hex } from "@/lib/db/answer-cache";
 import { getDb } from "@/lib/db/client";
-import type { AnswerStatus, Surface } from "@/lib/db/schema";
+import type { AnswerStatus, Surface } from "@/lib/metrics/usage-report";
 import { readEnv } from "@/lib/env";
 import { analyticsReport, hasAnalyticsSql, toDataPoint } from "./analytics-engine";
 import { estimateCost } from "./prices";

@@ -1,4 +1,9 @@
-import type { AnswerStatus, Surface } from "@/lib/db/schema";
+/** How an answer ended, as the usage records count it (a stored message's status minus `streaming`). */
+export const ANSWER_STATUSES = ["complete", "stopped", "error", "interrupted"] as const;
+export type AnswerStatus = (typeof ANSWER_STATUSES)[number];
+/** Where a question came from: the app's pages, the embedded widget, the OpenAI-compatible API. */
+export const SURFACES = ["app", "embed", "api"] as const;
+export type Surface = (typeof SURFACES)[number];
 
 /** The usage page's ranges: how far back, and the width of each chart bar. */
 export const USAGE_RANGES = {

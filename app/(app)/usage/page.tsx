@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { SidebarToggle } from "@/components/sidebar/SidebarToggle";
 import { OwnerLocked } from "@/components/usage/OwnerLocked";
 import { SignOut } from "@/components/usage/SignIn";
+import { UsageDashboard } from "@/components/usage/UsageDashboard";
 import { ownerForPage } from "@/lib/security/owner";
 
 export const metadata: Metadata = { title: "Usage", robots: { index: false } };
@@ -20,8 +21,10 @@ export default async function UsagePage() {
         )}
       </div>
       {access.owner ? (
-        <main data-testid="usage" className="mx-auto w-full max-w-4xl flex-1 overflow-y-auto px-4 pb-8">
-          <h1 className="text-xl font-semibold tracking-tight text-neutral-900 dark:text-neutral-50">Usage</h1>
+        <main data-testid="usage" className="w-full flex-1 overflow-y-auto px-4 pb-8">
+          <div className="mx-auto w-full max-w-5xl">
+            <UsageDashboard />
+          </div>
         </main>
       ) : (
         <OwnerLocked access={access} />
