@@ -30,13 +30,13 @@ export function UsageDashboard() {
 
   useEffect(() => {
     let current = true;
-    setError(null);
     void fetch(`/api/usage?range=${range}`)
       .then(async (response) => {
         const body = (await response.json().catch(() => null)) as (UsageReport & { error?: { message?: string } }) | null;
         if (!current) return;
         if (!response.ok || !body) throw new Error(body?.error?.message ?? `The server could not answer (HTTP ${response.status}).`);
         setReport(body);
+        setError(null);
       })
       .catch((failure: Error) => current && setError(failure.message));
     return () => {
@@ -74,7 +74,10 @@ export function UsageDashboard() {
               type="button"
               role="radio"
               aria-checked={range === option}
-              onClick={() => setRange(option)}
+              onClick={() => {
+                setRange(option);
+                setError(null);
+              }}
               className="rounded-md px-3 py-1 text-sm text-neutral-600 aria-checked:bg-neutral-900 aria-checked:text-white dark:text-neutral-300 dark:aria-checked:bg-neutral-100 dark:aria-checked:text-neutral-900"
             >
               {RANGE_LABELS[option]}
