@@ -1,3 +1,4 @@
+import { useId } from "react";
 import type { ChatMetadata, MessageStatus } from "@/lib/chat/types";
 import { CopyButton } from "@/components/ui/CopyButton";
 import { AlertIcon, RefreshIcon, StopCircleIcon } from "@/components/ui/icons";
@@ -34,7 +35,24 @@ const STATUS_MARKS: Partial<Record<MessageStatus, { label: string; Icon: typeof 
 const ACTION_CLASSES =
   "text-neutral-500 hover:bg-neutral-100 hover:text-neutral-900 dark:text-neutral-400 dark:hover:bg-neutral-800 dark:hover:text-neutral-100";
 
+const count = (value: number) => value.toLocaleString("en-US");
+const duration = (ms: number) => (ms < 1_000 ? `${Math.round(ms)} ms` : `${(ms / 1_000).toFixed(1)} s`);
+
+/** What the answer's footer tells on hover or focus: how it was made and how fast. */
+function answerStats(metadata: ChatMetadata | undefined, modelLabel: string | undefined): [string, string][] {
+  const usage = metadata?.usage;
+  const stats: [string, string | undefined][] = [
+    ["Model", modelLabel],
+    ["Tokens", usage?.inputTokens === undefined ? undefined : `${count(usage.inputTokens)} in, ${count(usage.outputTokens ?? 0)} out`],
+    ["First token after", metadata?.ttftMs === undefined ? undefined : duration(metadata.ttftMs)],
+    ["Speed", metadata?.tokensPerSecond === undefined ? undefined : `${count(metadata.tokensPerSecond)} tokens/s`],
+  ];
+  return stats.filter((stat): stat is [string, string] => stat[1] !== undefined);
+}
+
 export function MessageActions({ text, metadata, modelLabel, fallbackFromLabel, onRegenerate }: MessageActionsProps) {
+  const tooltipId = useId();
+  const stats = answerStats(metadata, modelLabel);
   const outputTokens = metadata?.usage?.outputTokens;
   const details = [
     modelLabel,
@@ -71,8 +89,29 @@ export function MessageActions({ text, metadata, modelLabel, fallbackFromLabel, 
         </button>
       )}
       {details.length > 0 && (
-        <span data-testid="message-meta" className="ml-1 text-xs text-neutral-400 dark:text-neutral-500">
+        // Focusable, so the numbers reach keyboard and screen reader users too (the tooltip describes it).
+        <span
+          data-testid="message-meta"
+          tabIndex={stats.length > 1 ? 0 : undefined}
+          aria-describedby={stats.length > 1 ? tooltipId : undefined}
+          className="group relative ml-1 rounded text-xs text-neutral-400 outline-none focus-visible:ring-2 focus-visible:ring-neutral-400 dark:text-neutral-500"
+        >
           {details.join(" · ")}
+          {stats.length > 1 && (
+            <span
+              role="tooltip"
+              id={tooltipId}
+              data-testid="message-stats"
+              className="invisible absolute bottom-full left-0 z-10 mb-1 grid w-max grid-cols-[auto_auto] gap-x-3 rounded-lg bg-neutral-900 px-3 py-2 text-xs text-neutral-100 shadow-lg group-hover:visible group-focus:visible dark:bg-neutral-100 dark:text-neutral-900"
+            >
+              {stats.map(([label, value]) => (
+                <span key={label} className="contents">
+                  <span className="text-neutral-400 dark:text-neutral-500">{label}</span>
+                  <span className="tabular-nums">{value}</span>
+                </span>
+              ))}
+            </span>
+          )}
         </span>
       )}
     </div>

@@ -62,7 +62,7 @@ export function Chart({ title, data, format, bucketLabel }: ChartProps) {
           legend: { show: false },
           cursor: { y: false, points: { show: !data.stacked } },
           scales: { x: { time: true }, y: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-          axes: [axis, { ...axis, size: 56, values: (_plot, ticks) => ticks.map(format) }],
+          axes: [axis, { ...axis, size: 72, values: (_plot, ticks) => ticks.map(format) }],
           series: [
             {},
             ...drawn.map((series) => ({
@@ -72,7 +72,8 @@ export function Chart({ title, data, format, bucketLabel }: ChartProps) {
               fill: data.stacked ? series.color : undefined,
               spanGaps: false,
               paths: data.stacked ? UPlot.paths.bars!({ size: [0.7, 48] }) : undefined,
-              points: { show: false },
+              // A line's buckets as dots too: a lone hour with answers has no line to draw.
+              points: { show: !data.stacked, size: 5, fill: series.color },
             })),
           ],
           hooks: { setCursor: [(self) => setHovered(self.cursor.idx ?? null)] },

@@ -2,7 +2,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { request as playwrightRequest, type Browser, type BrowserContextOptions } from "@playwright/test";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
-import { expect, randomClientIp, test } from "./fixtures";
+import { expect, randomClientIp, test, uniquePrompt } from "./fixtures";
+import { ChatPage } from "./pages/chat-page";
 import { E2E_HOST, OWNER_INSPECTOR_PORT, OWNER_WORKER_PORT } from "../support/e2e-env";
 import { startTestWorker, type TestWorker } from "../support/e2e-worker";
 
@@ -160,4 +161,68 @@ test("with neither configured (the suite's worker) /usage says how to set it up,
   const response = await page.request.get("/api/usage/session", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   expect(response.status()).toBe(404);
   expect((await page.request.post("/api/usage/session", { data: { token: ADMIN_TOKEN } })).status()).toBe(404);
+});
+
+test("answers show their numbers on hover, and /usage charts them with a table for each chart", async ({ browser }, testInfo) => {
+  test.setTimeout(90_000);
+  const context = await ownerContext(browser);
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  const chat = new ChatPage(page);
+
+  // Two answers of the demo model, one of them through a tool.
+  await page.goto("/");
+  await chat.send(uniquePrompt("Hello there", testInfo));
+  await chat.expectAnswered();
+  await chat.send("Calculate 12 * 34");
+  await chat.expectAnswered();
+  await expect(chat.textOf(chat.lastAssistant())).toContainText("408");
+
+  // The answer's footer: its numbers on hover (and on keyboard focus).
+  const meta = chat.lastAssistant().getByTestId("message-meta");
+  const stats = chat.lastAssistant().getByTestId("message-stats");
+  await expect(stats).toBeHidden();
+  await meta.hover();
+  await expect(stats).toBeVisible();
+  await expect(stats).toContainText("Offline demo");
+  await expect(stats).toContainText(/First token after\s*\d+(\.\d)? m?s/);
+  await expect(stats).toContainText(/Speed\s*[\d,.]+ tokens\/s/);
+  await expect(stats).toContainText(/Tokens\s*[\d,]+ in, [\d,]+ out/);
+  await page.mouse.move(0, 0);
+  await expect(stats).toBeHidden();
+  await meta.focus();
+  await expect(stats).toBeVisible();
+
+  await page.goto("/usage");
+  await page.getByLabel("Password").fill(ADMIN_TOKEN);
+  await page.getByTestId("owner-sign-in-submit").click();
+  const usage = page.getByTestId("usage");
+  await expect(usage.getByTestId("usage-source")).toHaveText(/D1/);
+  // Every answer of this worker so far (other tests' too): at least these two.
+  const answers = Number((await usage.getByTestId("usage-totals").locator("dd").first().textContent())!.replaceAll(",", ""));
+  expect(answers).toBeGreaterThanOrEqual(2);
+  await expect(usage.getByTestId("usage-top-models")).toContainText("demo:offline");
+  await expect(usage.getByTestId("usage-surfaces")).toContainText("app");
+  await expect(usage.getByTestId("usage-chart")).toHaveCount(6);
+  await expect(usage.locator("canvas")).toHaveCount(6, { timeout: 15_000 });
+
+  // A chart's table: the same numbers, for screen readers and on request. This hour's answers are in it.
+  const statuses = usage.getByTestId("usage-chart").filter({ hasText: "Answers by status" });
+  await expect(statuses.locator("div:has(> table)")).toHaveClass(/sr-only/);
+  await statuses.getByRole("button", { name: "Table" }).click();
+  await expect(statuses.getByRole("table")).toBeVisible();
+  const lastRow = statuses.getByRole("row").last();
+  await expect(lastRow.getByRole("cell").last()).toHaveText(/^[1-9][\d,]*$/);
+
+  // The ranges: 30 days has a bar per day.
+  await page.getByRole("radio", { name: "30 days" }).click();
+  await expect(page.getByRole("radio", { name: "30 days" })).toHaveAttribute("aria-checked", "true");
+  await expect(statuses.getByRole("row")).toHaveCount(1 + 30, { timeout: 10_000 });
+  await page.screenshot({ path: testInfo.outputPath("usage.png"), fullPage: true });
+
+  // Data for the owner only.
+  expect((await playwrightRequest.newContext({ baseURL: worker.url }).then((request) => request.get("/api/usage"))).status()).toBe(404);
+  expect(pageErrors).toEqual([]);
+  await context.close();
 });
