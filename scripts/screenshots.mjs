@@ -7,7 +7,7 @@
 // SCREENSHOTS_PORT (default 3731) moves the worker; the next three ports are its inspector, the host page and the
 // weather stand-in. The worker's log goes to .wrangler/screenshots-worker.log. The images are the README's only:
 // public/.assetsignore keeps them out of the worker's assets, and the build does not count them as a source.
-import { mkdirSync, openSync, writeFileSync } from "node:fs";
+import { mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { chromium } from "@playwright/test";
@@ -23,6 +23,8 @@ const OUT = join(root, "public", "readme");
 /** WebP quality (0–1) for Chromium's encoder: text stays crisp (0.9 looks no better) and each image stays near 50 KB. */
 const QUALITY = Number(process.env.SCREENSHOTS_QUALITY || 0.8);
 const DESKTOP = { width: 1280, height: 800 };
+const ADMIN_TOKEN = "screenshots-owner-password";
+const SCREENSHOTS_STATE = join(root, ".wrangler", "state-screenshots");
 const PHONE = { width: 390, height: 844 };
 
 const started = Date.now();
@@ -141,7 +143,11 @@ const workerEnv = {
   DEMO_DELAY_MS: "5",
   WEATHER_API_BASE_URL: `http://${HOST}:${WEATHER_PORT}`,
   EMBED_ALLOWED_ORIGINS: HOST_PAGE_URL,
+  // The usage page's sign-in (its shot charts the answers the other shots made, in a state folder of this run's own).
+  ADMIN_TOKEN,
+  PERSIST_TO: SCREENSHOTS_STATE,
 };
+rmSync(SCREENSHOTS_STATE, { recursive: true, force: true });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Driving the app (the selectors are the e2e suite's, tests/e2e/pages/chat-page.ts).
@@ -285,6 +291,16 @@ try {
   await ask(frame, "What is this page about?", { toolState: "output-available" });
   await shoot(encoder, hostTab, "embed");
   await embed.close();
+
+  // The owner's usage page, charting the answers above.
+  const owner = await browser.newContext({ ...CONTEXT, viewport: { width: 1280, height: 1280 }, colorScheme: "light" });
+  const usagePage = await owner.newPage();
+  await usagePage.goto(`${URL_BASE}/usage`);
+  await usagePage.getByLabel("Password").fill(ADMIN_TOKEN);
+  await usagePage.getByTestId("owner-sign-in-submit").click();
+  await usagePage.locator('[data-testid="usage"] canvas').nth(5).waitFor({ timeout: ANSWER_TIMEOUT });
+  await shoot(encoder, usagePage, "usage");
+  await owner.close();
 
   await browser.close();
   const total = shots.reduce((sum, shot) => sum + shot.bytes, 0);

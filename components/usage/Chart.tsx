@@ -12,7 +12,14 @@ type ChartProps = {
   format: (value: number) => string;
   /** A bucket's start as its row and hover label. */
   bucketLabel: (bucket: number) => string;
+  /** Counts: whole-number ticks only. */
+  integer?: boolean;
+  /** The axis's top, whatever the data (a percentage's 100). */
+  max?: number;
 };
+
+/** Tick steps for counts: never a half answer. */
+const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 1e6, 1e7];
 
 const HEIGHT = 180;
 
@@ -36,7 +43,7 @@ function stack(data: ChartData): { label: string; color: string; values: (number
  * reads out the hovered bucket, and the same numbers as a table (visually hidden until asked for; screen readers get
  * the table, not the canvas).
  */
-export function Chart({ title, data, format, bucketLabel }: ChartProps) {
+export function Chart({ title, data, format, bucketLabel, integer = false, max }: ChartProps) {
   const container = useRef<HTMLDivElement>(null);
   const [hovered, setHovered] = useState<number | null>(null);
   const [showTable, setShowTable] = useState(false);
@@ -61,8 +68,8 @@ export function Chart({ title, data, format, bucketLabel }: ChartProps) {
           height: HEIGHT,
           legend: { show: false },
           cursor: { y: false, points: { show: !data.stacked } },
-          scales: { x: { time: true }, y: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-          axes: [axis, { ...axis, size: 72, values: (_plot, ticks) => ticks.map(format) }],
+          scales: { x: { time: true }, y: { range: (_plot, _min, top) => [0, max ?? (top > 0 ? top * 1.1 : 1)] } },
+          axes: [axis, { ...axis, size: 72, values: (_plot, ticks) => ticks.map(format), ...(integer ? { incrs: INTEGER_STEPS } : {}) }],
           series: [
             {},
             ...drawn.map((series) => ({
@@ -89,7 +96,7 @@ export function Chart({ title, data, format, bucketLabel }: ChartProps) {
       observer.disconnect();
       plot?.destroy();
     };
-  }, [data, dark, format]);
+  }, [data, dark, format, integer, max]);
 
   const total = (index: number) => data.series.reduce((sum, series) => sum + (series.values[index] ?? 0), 0);
   const readout =

@@ -116,12 +116,12 @@ export function UsageDashboard() {
           ) : (
             <>
               <div className="grid gap-3 md:grid-cols-2">
-                <Chart title="Tokens by model" data={charts.tokens} format={tokens} bucketLabel={bucketLabel} />
+                <Chart title="Tokens by model" data={charts.tokens} format={tokens} bucketLabel={bucketLabel} integer />
                 <Chart title="Estimated cost by model" data={charts.cost} format={usd} bucketLabel={bucketLabel} />
-                <Chart title="Answers by status" data={charts.statuses} format={count} bucketLabel={bucketLabel} />
+                <Chart title="Answers by status" data={charts.statuses} format={count} bucketLabel={bucketLabel} integer />
                 <Chart title="Time to first token" data={charts.ttft} format={ms} bucketLabel={bucketLabel} />
                 <Chart title="Output speed" data={charts.speed} format={perSecond} bucketLabel={bucketLabel} />
-                <Chart title="Cache hit rate" data={charts.cache} format={share} bucketLabel={bucketLabel} />
+                <Chart title="Cache hit rate" data={charts.cache} format={share} bucketLabel={bucketLabel} max={100} />
               </div>
               <div className="grid gap-3 md:grid-cols-2">
                 <TopTable
