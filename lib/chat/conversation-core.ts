@@ -157,6 +157,8 @@ export class ConversationCore {
   private locked = false;
   /** The turn being dispatched (its runner may already ask `whenStopped`), and who waits for a stop, by turn. */
   private dispatching: string | undefined;
+  /** The runner's save of the turn being dispatched, when it came before the runner's response did. */
+  private earlySave: { turnId: string; message: ChatMessage; status: MessageStatus } | undefined;
   private readonly stopWaiters = new Map<string, Set<(stopped: boolean) => void>>();
   private readonly readers = new Set<ReadableStreamDefaultController<Uint8Array>>();
   private readonly listeners = new Set<ReadableStreamDefaultController<Uint8Array>>();
@@ -255,6 +257,9 @@ export class ConversationCore {
       return error instanceof AppError ? error.toResponse() : errorAsResponse(error);
     } finally {
       this.dispatching = undefined;
+      const early = this.earlySave;
+      this.earlySave = undefined;
+      if (started && early) this.saveAnswer(early.turnId, early.message, early.status);
       if (!started) {
         this.locked = false;
         this.settleStop(undefined, false);
@@ -366,6 +371,11 @@ export class ConversationCore {
    * (it restarted meanwhile) is kept as interrupted unless it completed.
    */
   saveAnswer(turnId: string, message: ChatMessage, status: MessageStatus): void {
+    if (this.dispatching === turnId) {
+      // An answer that ended before its turn began here (a model that failed at once): kept until it begins.
+      this.earlySave = { turnId, message, status };
+      return;
+    }
     if (this.turn?.id !== turnId) return; // a later turn replaced it, or the chat was deleted
     const running = this.live?.turn.id === turnId;
     const kept: MessageStatus = running || status === "complete" ? status : "interrupted";

@@ -170,6 +170,27 @@ afterEach(async () => {
 // ---- history ------------------------------------------------------------------------------------------------------
 
 describe("history", () => {
+  it("an answer the runner saved before its response reached the object (a model that failed at once) is kept", async () => {
+    const c = conversation();
+    const runner = new Runner();
+    const failed = { ...assistant("a1", ""), parts: [], metadata: { model: "openai:x" } } as ChatMessage;
+    c.runnerAnswers.push((body) => {
+      // The runner's whole answer, saved before its response is back here.
+      c.core.saveAnswer(body.turnId, failed, "error");
+      return runner.response();
+    });
+    const response = await ask(c, user("q1", "Hello?"));
+    await runner.send(sse({ type: "start", messageId: "a1" }) + sse({ type: "error", errorText: "The model provider failed." }) + "data: [DONE]\n\n");
+    await runner.end();
+    await text(response);
+
+    expect((await c.core.history(alice)).messages).toEqual([
+      { ...user("q1", "Hello?"), metadata: { status: "complete" } },
+      { ...failed, metadata: { model: "openai:x", status: "error" } },
+    ]);
+    expect(c.core.status()).toMatchObject({ running: false, turn: { state: "ended", saved: true } });
+  });
+
   it("the question is stored once the runner accepted the turn, the answer when the runner saves it", async () => {
     const c = conversation();
     let dispatchedWith: { owner: number; messages: number } | undefined;
