@@ -206,3 +206,18 @@ async function readAiBinding(): Promise<CloudflareEnv["AI"] | undefined> {
     return undefined;
   }
 }
+
+/**
+ * A Durable Object namespace binding, or undefined where there are no objects: `next dev` (its bindings emulator
+ * declares the binding but cannot run the class: "no such actor class") and plain Node (vitest). Callers run the
+ * object's core in process memory there (lib/chat/conversations.ts, lib/metrics/live-streams.ts).
+ */
+export async function objectNamespace<K extends "CONVERSATION" | "LIVE_STREAMS">(binding: K): Promise<CloudflareEnv[K] | undefined> {
+  if (process.env.NODE_ENV === "development") return undefined;
+  try {
+    const { env } = await getCloudflareContext({ async: true });
+    return (env as Partial<CloudflareEnv>)[binding];
+  } catch {
+    return undefined;
+  }
+}

@@ -1,6 +1,7 @@
 /**
- * The worker's entry (wrangler.toml `main`): the Next.js app built by @opennextjs/cloudflare, plus the Conversation
- * Durable Object that owns each chat (lib/chat/conversation-object.ts). Every request goes to Next.
+ * The worker's entry (wrangler.toml `main`): the Next.js app built by @opennextjs/cloudflare, plus the Durable Objects:
+ * Conversation, which owns each chat (lib/chat/conversation-object.ts), and LiveStreams, the answers streaming right now
+ * (lib/metrics/live-object.ts). Every request goes to Next.
  * `.open-next/worker.js` exists only after `npm run build:worker`; wrangler bundles this file together with it.
  *
  * Embedding is enforced here, on every response, from EMBED_ALLOWED_ORIGINS (lib/embed/origins.ts): /embed may be
@@ -18,6 +19,7 @@ import { createNonce, pageSecurityHeaders, withNonce } from "./security/csp";
 import { withScheme } from "./security/scheme";
 
 export { Conversation } from "./chat/conversation-object";
+export { LiveStreams } from "./metrics/live-object";
 
 function refused(): Response {
   return Response.json(

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useEffect, useMemo, useState } from "react";
 import { USAGE_RANGES, type UsageRange, type UsageReport } from "@/lib/metrics/usage-report";
 import { Chart } from "./Chart";
@@ -66,7 +67,12 @@ export function UsageDashboard() {
   return (
     <div className="flex flex-col gap-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
-        <h1 className="text-xl font-semibold tracking-tight text-neutral-900 dark:text-neutral-50">Usage</h1>
+        <div className="flex items-baseline gap-3">
+          <h1 className="text-xl font-semibold tracking-tight text-neutral-900 dark:text-neutral-50">Usage</h1>
+          <Link href="/usage/live" className="text-sm text-neutral-600 underline-offset-4 hover:underline dark:text-neutral-300">
+            Live streams
+          </Link>
+        </div>
         <div role="radiogroup" aria-label="Range" className="flex rounded-lg border border-neutral-200 p-0.5 dark:border-neutral-800">
           {(Object.keys(USAGE_RANGES) as UsageRange[]).map((option) => (
             <button

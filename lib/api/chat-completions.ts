@@ -11,6 +11,7 @@ import { tokenLedger, type TokenLedger } from "@/lib/db/usage";
 import { readEnv, type AppEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { recordAnswer, type AnswerOutcome } from "@/lib/metrics/answers";
+import { meterAnswer, type LiveMeter } from "@/lib/metrics/live-meter";
 import { apiKeyOf, type ApiKey } from "./keys";
 import { CACHE_HEADER, responseCacheFor, type CachedCompletion } from "./response-cache";
 import {
@@ -120,6 +121,15 @@ export function chatCompletions(request: Request): Promise<Response> {
     const maxOutput = Math.min(body.max_completion_tokens ?? body.max_tokens ?? STREAM_SETTINGS.maxOutputTokens, STREAM_SETTINGS.maxOutputTokens);
     const settle = await reserve(tokenLedger(await getDb()), caller, body, maxOutput);
 
+    // Listed on /usage/live while the model answers; the owner's Stop there aborts the model call.
+    const stop = new AbortController();
+    const meter = meterAnswer({
+      chatId: null,
+      surface: "api",
+      model: () => resolved.answeredBy()?.id ?? resolved.info.id,
+      startedAt,
+      onStop: () => stop.abort(new DOMException(STOPPED, "AbortError")),
+    });
     const result = streamText({
       model: resolved.model,
       messages,
@@ -132,8 +142,8 @@ export function chatCompletions(request: Request): Promise<Response> {
       seed: body.seed ?? undefined,
       // OpenAI takes system (and developer) messages anywhere in the conversation.
       allowSystemInMessages: true,
-      // A client that goes away stops the model.
-      abortSignal: request.signal,
+      // A client that goes away stops the model, as the owner's Stop does.
+      abortSignal: AbortSignal.any([request.signal, stop.signal]),
       // The model (resolveModel's fallback chain) retries and falls back before the first token itself: see lib/ai/fallback.ts.
       maxRetries: 0,
     });
@@ -142,6 +152,7 @@ export function chatCompletions(request: Request): Promise<Response> {
     const settleWith = (status: AnswerStatus) => {
       if (settled) return;
       settled = true;
+      meter.end();
       // Without the model's count (a client gone mid-answer), what was sent and written so far, estimated.
       const inputTokens = builder.usage?.inputTokens ?? Math.ceil(JSON.stringify(body.messages).length / CHARS_PER_TOKEN);
       const outputTokens = builder.usage?.outputTokens ?? Math.ceil(builder.text.length / CHARS_PER_TOKEN);
@@ -174,7 +185,11 @@ export function chatCompletions(request: Request): Promise<Response> {
     }
     if (!body.stream) {
       void ahead.cancel();
-      const failure = await drain(result.fullStream.getReader(), builder);
+      const failure = await drain(result.fullStream.getReader(), builder, meter);
+      if (stop.signal.aborted) {
+        settleWith("stopped");
+        return openAIError(503, STOPPED, "answer_stopped");
+      }
       settleWith(failure === undefined ? "complete" : "error");
       if (failure !== undefined) return upstreamError(failure);
       const answer = snapshot(builder);
@@ -188,9 +203,9 @@ export function chatCompletions(request: Request): Promise<Response> {
     // A dropped connection errors the stream itself: it ends with an error part instead (lib/chat/stream.ts).
     const parts = endWithErrorPart(result.fullStream, (error) => console.error("v1: the model's stream failed:", describeStreamError(error)));
     const events = parts.pipeThrough(
-      chunkEvents(meta, builder, includeUsage, (failed) => {
-        settleWith(failed ? "error" : "complete");
-        if (!failed) void cache?.put(snapshot(builder));
+      chunkEvents(meta, builder, meter, includeUsage, (status) => {
+        settleWith(status);
+        if (status === "complete") void cache?.put(snapshot(builder));
       }),
     );
     return new Response(events, { headers: { ...SSE_HEADERS, ...cacheHeaders } });
@@ -220,11 +235,12 @@ async function failureBeforeAnswer(parts: Parts): Promise<unknown> {
 }
 
 /** Reads the rest into the builder; the error, if the stream failed (an error part, or the stream itself). */
-async function drain(parts: Parts, builder: CompletionBuilder): Promise<unknown> {
+async function drain(parts: Parts, builder: CompletionBuilder, meter: LiveMeter): Promise<unknown> {
   try {
     for (;;) {
       const { done, value } = await parts.read();
       if (done) return undefined;
+      meter.part(value);
       if (value.type === "error") return value.error;
       builder.add(value);
     }
@@ -239,6 +255,9 @@ function upstreamError(error: unknown): Response {
   const status = /HTTP 429/.test(message) ? 429 : 502;
   return openAIError(status, message, status === 429 ? "upstream_rate_limited" : "upstream_error");
 }
+
+/** What an answer the owner stopped (/usage/live) ends with. */
+const STOPPED = "The answer was stopped.";
 
 const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" };
 
@@ -295,32 +314,38 @@ function replayEvents(meta: Meta, answer: CachedCompletion, includeUsage: boolea
   });
 }
 
-/** The AI SDK's parts as Chat Completions SSE events; `onEnd` when they end (failed: an error event was sent). */
+/**
+ * The AI SDK's parts as Chat Completions SSE events; `onEnd` when they end: complete, or after an error event (the
+ * model failed: error; the owner stopped it, which streamText ends with an `abort` part: stopped).
+ */
 function chunkEvents(
   meta: Meta,
   builder: CompletionBuilder,
+  meter: LiveMeter,
   includeUsage: boolean,
-  onEnd: (failed: boolean) => void,
+  onEnd: (status: AnswerStatus) => void,
 ): TransformStream<TextStreamPart<ToolSet>, Uint8Array> {
-  let failed = false;
+  let status: AnswerStatus = "complete";
   return new TransformStream({
     start(controller) {
       controller.enqueue(chunkEvent(meta, { role: "assistant", content: "" }));
     },
     transform(part, controller) {
-      if (failed) return;
-      if (part.type === "error") {
+      if (status !== "complete") return;
+      meter.part(part);
+      if (part.type === "error" || part.type === "abort") {
         // As OpenAI does mid-stream: an error event, then nothing more.
-        failed = true;
-        controller.enqueue(sseEvent({ error: { message: describeStreamError(part.error), type: "server_error", param: null, code: null } }));
+        status = part.type === "error" ? "error" : "stopped";
+        const message = part.type === "error" ? describeStreamError(part.error) : STOPPED;
+        controller.enqueue(sseEvent({ error: { message, type: "server_error", param: null, code: null } }));
         return;
       }
       const delta = builder.add(part);
       if (delta) controller.enqueue(chunkEvent(meta, delta));
     },
     flush(controller) {
-      onEnd(failed);
-      if (failed) return;
+      onEnd(status);
+      if (status !== "complete") return;
       controller.enqueue(chunkEvent(meta, {}, builder.finishReason));
       if (includeUsage) controller.enqueue(usageEvent(meta, usageOf(builder.usage)));
       controller.enqueue(DONE);

@@ -1,11 +1,10 @@
 import "server-only";
-import { getCloudflareContext } from "@opennextjs/cloudflare";
 import { parseJsonEventStream, readUIMessageStream, UI_MESSAGE_STREAM_HEADERS, uiMessageChunkSchema, type UIMessageChunk } from "ai";
 import { emulateRemoteLatency } from "@/lib/bench/remote-latency";
 import { chatsFor } from "@/lib/db/chats";
 import { getDb } from "@/lib/db/client";
 import { forgetLegacyMessages, readLegacyChat } from "@/lib/db/legacy-messages";
-import { readEnv } from "@/lib/env";
+import { objectNamespace, readEnv } from "@/lib/env";
 import { AppError, errorResponse } from "@/lib/errors";
 import {
   ConversationCore,
@@ -40,22 +39,9 @@ export type ConversationHandle = {
   clear(caller: Caller): Promise<void>;
 };
 
-type Objects = DurableObjectNamespace<Conversation>;
-
-async function conversationObjects(): Promise<Objects | undefined> {
-  // next dev's bindings emulator declares the binding but cannot run the class ("no such actor class").
-  if (process.env.NODE_ENV === "development") return undefined;
-  try {
-    const { env } = await getCloudflareContext({ async: true });
-    return (env as Partial<CloudflareEnv>).CONVERSATION;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The handle of one chat's conversation (the id is the chat's; it is checked by the callers' validation). */
 export async function conversationFor(chatId: string): Promise<ConversationHandle> {
-  const objects = await conversationObjects();
+  const objects = await objectNamespace("CONVERSATION");
   if (!objects) return localConversation(chatId);
   const stub = objects.get(objects.idFromName(chatId)) as unknown as ConversationStub;
   return emulateRemoteLatency(reviveErrors(stub), (await readEnv()).BENCH_REMOTE_MS);

@@ -17,6 +17,7 @@ import { systemInstructions } from "@/lib/ai/prompts";
 import { UpstreamStalledError } from "@/lib/ai/stall";
 import { chatToolApproval, type ChatTools } from "@/lib/ai/tools";
 import { coalesceTextDeltas } from "./coalesce";
+import type { LiveMeter } from "@/lib/metrics/live-meter";
 import type { AnswerStatus } from "@/lib/metrics/usage-report";
 import type { ChatMessage, ChatMetadata, ModelSummary } from "./types";
 
@@ -167,6 +168,8 @@ export type StreamChatOptions = {
   maxDurationMs?: number;
   /** When the turn started (epoch ms): the answer's TTFT counts from here. Default: now. */
   startedAt?: number;
+  /** Counts the answer's parts for /usage/live (lib/metrics/live-meter.ts); ended with the answer. */
+  meter?: LiveMeter;
   /** Runs once when the answer ends, however it ends, with the answer as far as it got (to save it). */
   onAnswerEnd?: (answer: ChatMessage, status: AnswerStatus, stats: AnswerStats) => Promise<void>;
   /** A new conversation's title: made alongside the answer, saved and sent (`data-title`) after it succeeds. */
@@ -226,6 +229,7 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
     }).pipeThrough(timeoutsAsErrors(signal, options.stallMs)),
     tools,
     messageMetadata: ({ part }) => {
+      options.meter?.part(part);
       if (firstTokenAt === undefined && OUTPUT_PARTS.has(part.type)) firstTokenAt = Date.now();
       if (part.type === "tool-call") toolCalls++;
       if (part.type === "start") return { model: modelInfo.id };
@@ -271,6 +275,7 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
       }
     },
     onEnd: async ({ responseMessage, isAborted, isCancelled }) => {
+      options.meter?.end();
       const status: AnswerStatus = failed ? "error" : isAborted || isCancelled ? "stopped" : "complete";
       try {
         const stats: AnswerStats = {

@@ -7,6 +7,7 @@ import { notesFor } from "@/lib/db/notes";
 import { tokenLedger } from "@/lib/db/usage";
 import { readEnv } from "@/lib/env";
 import { recordAnswer } from "@/lib/metrics/answers";
+import { meterAnswer } from "@/lib/metrics/live-meter";
 import { AppError, errorResponse } from "@/lib/errors";
 import { LEGACY_CHAT_CODE, RUNNER_TOKEN_HEADER, type DispatchBody } from "./conversation-core";
 import { answerStream, conversationFor } from "./conversations";
@@ -142,6 +143,14 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
     // stays with the model that began it (a fallback, maybe): one answer, one model.
     const continued = turn.messages.at(-1)?.role === "assistant" ? turn.messages.at(-1)?.metadata?.model : undefined;
     const { model, answeredBy, retries } = resolveModel(env, context.model, continued);
+    // Listed on /usage/live while it streams; the owner's Stop there stops it as the visitor's Stop does.
+    const meter = meterAnswer({
+      chatId: request.id,
+      surface: context.embedded ? "embed" : "app",
+      model: () => answeredBy()?.id ?? info.id,
+      startedAt: context.startedAt,
+      onStop: () => stop.abort(stopped()),
+    });
     const response = streamChat({
       model,
       modelInfo: info,
@@ -155,6 +164,7 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
       stallMs: env.UPSTREAM_STALL_MS,
       maxDurationMs: TURN_SETTINGS.maxAnswerMs,
       startedAt: context.startedAt,
+      meter,
       // Only an accepted turn is saved, paid for and counted. The charge does not depend on the save.
       onAnswerEnd: async (answer, status, stats) => {
         const budget = await decided;
@@ -267,11 +277,14 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
   const { stop } = turnRun;
   // Stop (POST /api/chat/[id]/stop) reaches the object, which answers this call.
   void conversation.whenStopped(turnId).then(
-    (stopped) => stopped && stop.abort(new DOMException("The answer was stopped.", "AbortError")),
+    (wasStopped) => wasStopped && stop.abort(stopped()),
     () => {},
   );
   return turnRun.response;
 }
+
+/** The reason a Stop aborts an answer with. */
+const stopped = () => new DOMException("The answer was stopped.", "AbortError");
 
 /** What an embedded chat is told on top of the usual instructions (EMBED_INSTRUCTIONS is the site owner's). */
 function embedInstructions(custom: string | undefined): string {

@@ -33,6 +33,9 @@ export const EMBED_CACHE_INSPECTOR_PORT = port("E2E_EMBED_CACHE_INSPECTOR_PORT",
 /** A worker the owner spec starts with ADMIN_TOKEN and Cloudflare Access (against a local key set) configured. */
 export const OWNER_WORKER_PORT = port("E2E_OWNER_WORKER_PORT", 3220);
 export const OWNER_INSPECTOR_PORT = port("E2E_OWNER_INSPECTOR_PORT", 9346);
+/** A worker the live streams spec starts with ADMIN_TOKEN and the fake upstream (/usage/live). */
+export const LIVE_WORKER_PORT = port("E2E_LIVE_WORKER_PORT", 3221);
+export const LIVE_INSPECTOR_PORT = port("E2E_LIVE_INSPECTOR_PORT", 9347);
 
 /** The e2e worker's SESSION_SECRET (a test may sign with it, as an attacker who stole it could). */
 export const E2E_SESSION_SECRET = "e2e-session-secret-not-for-production";
