@@ -83,7 +83,8 @@ describe("MODEL_FALLBACKS", () => {
     expect(fakes.openai.requests).toHaveLength(2);
     expect(fakes.workersAI.requests).toHaveLength(0);
     expect(elapsed).toBeGreaterThanOrEqual(1_000);
-    expect(elapsed).toBeLessThan(3_000);
+    // Well under the 5 s cap: the wait was Retry-After's second (with room for a busy 2-core machine).
+    expect(elapsed).toBeLessThan(4_500);
     expect((await stored(browser)).metadata).not.toHaveProperty("fallbackFrom");
   });
 
