@@ -30,6 +30,9 @@ export const BUDGET_INSPECTOR_PORT = port("E2E_BUDGET_INSPECTOR_PORT", 9344);
 /** A worker the embed spec starts with the widget's shared answers on (EMBED_CACHE_TTL). */
 export const EMBED_CACHE_WORKER_PORT = port("E2E_EMBED_CACHE_WORKER_PORT", 3219);
 export const EMBED_CACHE_INSPECTOR_PORT = port("E2E_EMBED_CACHE_INSPECTOR_PORT", 9345);
+/** A worker the models spec starts with models of known capabilities (tests/e2e/models.spec.ts). */
+export const MODELS_WORKER_PORT = port("E2E_MODELS_WORKER_PORT", 3220);
+export const MODELS_INSPECTOR_PORT = port("E2E_MODELS_INSPECTOR_PORT", 9346);
 
 /** The e2e worker's SESSION_SECRET (a test may sign with it, as an attacker who stole it could). */
 export const E2E_SESSION_SECRET = "e2e-session-secret-not-for-production";
