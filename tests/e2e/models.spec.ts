@@ -1,20 +1,23 @@
 import type { Page } from "@playwright/test";
-import { test, expect } from "./fixtures";
+import { test, expect, uniquePrompt } from "./fixtures";
 import { startTestWorker, type TestWorker } from "../support/e2e-worker";
 import {
   DEMO_MODEL_ID,
   E2E_HOST,
+  FAIL_ALWAYS_MARKER,
   FAKE_API_KEY,
   FAKE_MODEL,
   FAKE_MODEL_ID,
   MODELS_INSPECTOR_PORT,
   MODELS_WORKER_PORT,
   UPSTREAM_URL,
+  type UpstreamLogEntry,
 } from "../support/e2e-env";
 
 /**
- * The model picker, on a worker of its own: the fake upstream serves gpt-fake (a name with no known capabilities but
- * tools), gpt-4o (reads images) and o4-mini (reasons, reads images); the demo model is offered too.
+ * The model picker and the fallback chain, on a worker of their own: the fake upstream serves gpt-fake (a name with
+ * no known capabilities but tools), gpt-4o (reads images) and o4-mini (reasons, reads images); the demo model is
+ * offered too, and MODEL_FALLBACKS sends gpt-fake's failures to it.
  */
 const MODELS_WORKER_URL = `http://${E2E_HOST}:${MODELS_WORKER_PORT}`;
 
@@ -31,6 +34,7 @@ test.beforeAll(async () => {
       ENABLE_DEMO_MODEL: "1",
       DEMO_DELAY_MS: "5",
       DEFAULT_MODEL: FAKE_MODEL_ID,
+      MODEL_FALLBACKS: `${FAKE_MODEL_ID}>${DEMO_MODEL_ID}`,
     },
     { port: MODELS_WORKER_PORT, inspectorPort: MODELS_INSPECTOR_PORT },
   );
@@ -110,4 +114,34 @@ test.describe("the model picker", () => {
     }
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   });
+});
+
+test("a model that fails before its first token: the next one of its chain answers, and the answer says so, also after a reload", async ({
+  chat,
+  page,
+  request,
+}, testInfo) => {
+  await chat.open();
+  await expect(chat.root).toHaveAttribute("data-model", FAKE_MODEL_ID);
+  const prompt = uniquePrompt(`${FAIL_ALWAYS_MARKER} Say hello`, testInfo);
+  await chat.send(prompt);
+
+  const answer = chat.lastAssistant();
+  await chat.expectAnswered(answer);
+  await expect(chat.errorBanner).toBeHidden();
+  await expect(chat.textOf(answer)).toContainText("This answer comes from edge-chat's built-in offline demo");
+  await expect(answer.getByTestId("message-meta")).toContainText("Offline demo · fallback from gpt-fake");
+
+  // gpt-fake was asked, and asked again (its one retry), both times HTTP 500; the worker logged the fallback.
+  const log = (await (await request.get(`${UPSTREAM_URL}/__e2e/log`, { params: { contains: prompt } })).json()) as UpstreamLogEntry[];
+  expect(log.map((entry) => [entry.model, entry.status])).toEqual([
+    [FAKE_MODEL, 500],
+    [FAKE_MODEL, 500],
+  ]);
+  await expect.poll(() => worker.log()).toContain(`model ${FAKE_MODEL_ID} failed before its first token, falling back to ${DEMO_MODEL_ID}`);
+
+  await page.reload();
+  const stored = chat.lastAssistant();
+  await expect(stored.getByTestId("message-meta")).toContainText("Offline demo · fallback from gpt-fake");
+  await expect(chat.textOf(stored)).toContainText("This answer comes from edge-chat's built-in offline demo");
 });

@@ -30,7 +30,7 @@ export const BUDGET_INSPECTOR_PORT = port("E2E_BUDGET_INSPECTOR_PORT", 9344);
 /** A worker the embed spec starts with the widget's shared answers on (EMBED_CACHE_TTL). */
 export const EMBED_CACHE_WORKER_PORT = port("E2E_EMBED_CACHE_WORKER_PORT", 3219);
 export const EMBED_CACHE_INSPECTOR_PORT = port("E2E_EMBED_CACHE_INSPECTOR_PORT", 9345);
-/** A worker the models spec starts with models of known capabilities (tests/e2e/models.spec.ts). */
+/** A worker the models spec starts with a fallback chain and models of known capabilities (tests/e2e/models.spec.ts). */
 export const MODELS_WORKER_PORT = port("E2E_MODELS_WORKER_PORT", 3220);
 export const MODELS_INSPECTOR_PORT = port("E2E_MODELS_INSPECTOR_PORT", 9346);
 
@@ -86,6 +86,8 @@ export const FAKE_DELTA_DELAY_MS = 40;
  */
 export const FAIL_ONCE_MARKER = "[fail-once]";
 export const FAIL_ONCE_REQUESTS = port("E2E_FAIL_ONCE_REQUESTS", 3);
+/** A prompt containing this fails every attempt with HTTP 500 (for the fallback chain, MODEL_FALLBACKS). */
+export const FAIL_ALWAYS_MARKER = "[fail-always]";
 /** A prompt containing this gets a long, slow answer (for Stop). */
 export const SLOW_MARKER = "[slow]";
 
