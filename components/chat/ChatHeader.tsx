@@ -1,16 +1,12 @@
 import type { ModelSummary } from "@/lib/chat/types";
-import { LogoIcon, PlusIcon, WrenchOffIcon } from "@/components/ui/icons";
+import { LogoIcon, PlusIcon } from "@/components/ui/icons";
 import { SidebarToggle } from "@/components/sidebar/SidebarToggle";
-import { ModelPicker } from "./ModelPicker";
+import { ModelBadges, ModelPicker } from "./ModelPicker";
 
 const DEMO_HELP =
   "The offline demo model streams canned answers and needs no key. For real answers set OPENAI_API_KEY, " +
   "ANTHROPIC_API_KEY or GOOGLE_GENERATIVE_AI_API_KEY (or CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN for " +
   "Workers AI) and restart; see the README.";
-
-const TOOLS_OFF_HELP =
-  "This model cannot call tools, so weather, calculator, time, notes and your time zone are off while it is " +
-  "selected. Pick another model to use them.";
 
 type ChatHeaderProps = {
   models: ModelSummary[];
@@ -40,17 +36,7 @@ export function ChatHeader({ models, selected, onSelectModel, modelsLoadError, o
         </p>
       )}
       <div className="ml-auto flex min-w-0 items-center gap-2">
-        {selected && !selected.supportsTools && (
-          <span
-            data-testid="tools-off"
-            title={TOOLS_OFF_HELP}
-            className="inline-flex h-6 shrink-0 cursor-help items-center gap-1 rounded-full border border-neutral-200 bg-neutral-50 px-2 text-xs font-medium whitespace-nowrap text-neutral-600 dark:border-neutral-700 dark:bg-neutral-900 dark:text-neutral-300"
-          >
-            <WrenchOffIcon className="size-3.5" />
-            Tools off
-            <span className="sr-only">: {TOOLS_OFF_HELP}</span>
-          </span>
-        )}
+        {selected && <ModelBadges model={selected} />}
         <ModelPicker models={models} value={selected?.id} onChange={onSelectModel} loadError={modelsLoadError} />
         <button
           type="button"

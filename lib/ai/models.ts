@@ -2,7 +2,7 @@ import "server-only";
 import type { LanguageModel } from "ai";
 import type { AppEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import type { ModelSummary } from "@/lib/chat/types";
+import type { ModelCapability, ModelSummary } from "@/lib/chat/types";
 import { fallbackChain } from "./fallback";
 import { createAnthropicModel } from "./providers/anthropic";
 import { createDemoModel, DEMO_MODEL_ID } from "./providers/demo";
@@ -21,26 +21,65 @@ const DEFAULT_WORKERS_AI_MODELS = [
 const DEFAULT_ANTHROPIC_MODELS = ["claude-haiku-4-5", "claude-sonnet-4-5"];
 const DEFAULT_GOOGLE_MODELS = ["gemini-2.5-flash", "gemini-2.5-pro"];
 
-/** Workers AI models known to take a `tools` list. Others still chat, without tools. */
-const WORKERS_AI_TOOL_MODELS = new Set([
-  "@cf/meta/llama-3.3-70b-instruct-fp8-fast",
-  "@cf/meta/llama-4-scout-17b-16e-instruct",
-  "@cf/zai-org/glm-4.7-flash",
-  "@cf/moonshotai/kimi-k2.5",
-  "@cf/moonshotai/kimi-k2.7-code",
-  "@cf/openai/gpt-oss-120b",
-  "@cf/openai/gpt-oss-20b",
-  "@hf/nousresearch/hermes-2-pro-mistral-7b",
-]);
+type Capabilities = Pick<ModelSummary, ModelCapability>;
 
+const can = (...capabilities: ModelCapability[]): Capabilities => ({
+  supportsTools: capabilities.includes("supportsTools"),
+  supportsReasoning: capabilities.includes("supportsReasoning"),
+  supportsImages: capabilities.includes("supportsImages"),
+});
+
+/**
+ * The Workers AI models the project knows (workers-ai-provider's README and CHANGELOG, Cloudflare's model pages).
+ * Any other id chats without tools and claims nothing.
+ */
+const WORKERS_AI_MODELS: Record<string, Capabilities> = {
+  "@cf/meta/llama-3.3-70b-instruct-fp8-fast": can("supportsTools"),
+  "@cf/meta/llama-4-scout-17b-16e-instruct": can("supportsTools", "supportsImages"),
+  "@cf/zai-org/glm-4.7-flash": can("supportsTools", "supportsReasoning"),
+  "@cf/moonshotai/kimi-k2.5": can("supportsTools", "supportsReasoning", "supportsImages"),
+  "@cf/moonshotai/kimi-k2.7-code": can("supportsTools", "supportsReasoning", "supportsImages"),
+  "@cf/openai/gpt-oss-120b": can("supportsTools", "supportsReasoning"),
+  "@cf/openai/gpt-oss-20b": can("supportsTools", "supportsReasoning"),
+  "@hf/nousresearch/hermes-2-pro-mistral-7b": can("supportsTools"),
+  "@cf/qwen/qwq-32b": can("supportsReasoning"),
+};
+
+/** o-series and gpt-5 onwards reason, but not gpt-5-chat (the rule @ai-sdk/openai's model catalog uses). */
+const OPENAI_REASONING = /^(o\d|gpt-([5-9]|\d{2,})(?!-chat)|gpt-oss)/;
+/** gpt-5-chat takes no tools (@ai-sdk/openai's model catalog). */
+const OPENAI_NO_TOOLS = /^gpt-\d+-chat/;
+/** Vision since gpt-4-turbo and gpt-4o; of the o-series, o1-mini, o1-preview and o3-mini are text only. */
+const OPENAI_IMAGES = /^(gpt-4o|gpt-4-turbo|gpt-4\.[15]|gpt-([5-9]|\d{2,}))|^o([1-9](?!-mini|-preview)|4-mini)/;
+/** Extended thinking since Claude 3.7 (claude-3-7-sonnet, then claude-sonnet-4, claude-opus-4-1, claude-haiku-4-5…). */
+const CLAUDE_REASONING = /^claude-(3-7-|[a-z]+-\d)/;
 /** Gemma models served by the Gemini API ("gemma-3-27b-it", "models/gemma-3n-e4b-it"): no function calling there. */
 const GEMMA_MODEL = /(^|\/)gemma-/;
+/** Gemini 2.5 and later think; so do the older "-thinking" models. */
+const GEMINI_REASONING = /(^|\/)gemini-(2\.5|[3-9]|\d{2,})|thinking/;
 
-/** Every OpenAI(-compatible), Claude and Gemini model is assumed to take tools; listed exceptions chat without. */
-function supportsTools(provider: Provider, modelId: string): boolean {
-  if (provider === "workers-ai") return WORKERS_AI_TOOL_MODELS.has(modelId);
-  if (provider === "google") return !GEMMA_MODEL.test(modelId);
-  return true;
+/**
+ * What a model can do, by its family. OpenAI's rules also apply to its names on OpenAI-compatible servers; a name
+ * they do not know (an Ollama model, say) takes tools and claims nothing more. Every Claude and Gemini model reads
+ * images.
+ */
+function capabilities(provider: Provider, modelId: string): Capabilities {
+  switch (provider) {
+    case "openai":
+      return {
+        supportsTools: !OPENAI_NO_TOOLS.test(modelId),
+        supportsReasoning: OPENAI_REASONING.test(modelId),
+        supportsImages: OPENAI_IMAGES.test(modelId),
+      };
+    case "workers-ai":
+      return WORKERS_AI_MODELS[modelId] ?? can();
+    case "anthropic":
+      return { supportsTools: true, supportsReasoning: CLAUDE_REASONING.test(modelId), supportsImages: true };
+    case "google":
+      return GEMMA_MODEL.test(modelId) ? can() : { supportsTools: true, supportsReasoning: GEMINI_REASONING.test(modelId), supportsImages: true };
+    case "demo":
+      return can("supportsTools", "supportsReasoning");
+  }
 }
 
 const builders: Record<Provider, (env: AppEnv, modelId: string) => LanguageModel> = {
@@ -64,7 +103,7 @@ function summary(provider: Provider, modelId: string): Omit<ModelSummary, "isDef
     id: `${provider}:${modelId}`,
     label: provider === "demo" ? "Offline demo" : modelId.split("/").at(-1)!,
     provider,
-    supportsTools: supportsTools(provider, modelId),
+    ...capabilities(provider, modelId),
     isDemo: provider === "demo",
   };
 }

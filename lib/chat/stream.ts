@@ -46,10 +46,20 @@ class AnswerTimeLimitError extends Error {
   }
 }
 
+/** All an upstream error says: its message, its body (an HTTP error's) and what the provider parsed of it. */
+function errorText(error: APICallError | StreamProviderError): string {
+  const body = APICallError.isInstance(error) ? (error.responseBody ?? "") : "";
+  return `${error.message} ${body} ${JSON.stringify(error.data ?? null)}`;
+}
+
 /** OpenAI's "insufficient_quota" also comes as a 429, but waiting does not help: the account needs credit. */
 function isQuotaError(error: APICallError | StreamProviderError): boolean {
-  const body = APICallError.isInstance(error) ? (error.responseBody ?? "") : "";
-  return /insufficient_quota|exceeded your current quota/i.test(`${error.message} ${body} ${JSON.stringify(error.data ?? null)}`);
+  return /insufficient_quota|exceeded your current quota/i.test(errorText(error));
+}
+
+/** Gemini refuses a bad API key with HTTP 400 (INVALID_ARGUMENT, reason API_KEY_INVALID), not 401. */
+function isInvalidKeyError(error: APICallError | StreamProviderError): boolean {
+  return /\bAPI_KEY_INVALID\b/.test(errorText(error));
 }
 
 /** A message safe to show: the status of an upstream failure, never its URL, key or stack. */
@@ -62,7 +72,9 @@ export function describeStreamError(error: unknown): string {
   // An HTTP error, or an error event inside a stream that had begun (Anthropic's overloaded_error), with its status.
   if (APICallError.isInstance(cause) || StreamProviderError.isInstance(cause)) {
     const status = cause.statusCode;
-    if (status === 401 || status === 403) return `The model provider refused the credentials (HTTP ${status}). Check the API key.`;
+    if (status === 401 || status === 403 || isInvalidKeyError(cause)) {
+      return `The model provider refused the credentials (HTTP ${status}). Check the API key.`;
+    }
     if (status === 404) return "The model provider does not know this model (HTTP 404).";
     if (status === 429 && isQuotaError(cause)) {
       return "The model provider's account is out of quota (HTTP 429): the site's owner needs to check its plan and billing.";

@@ -22,7 +22,10 @@ function cleanTitle(text: string): string {
 
 export type TitleOptions = {
   model: LanguageModel;
+  /** The model asked (the head of its fallback chain). */
   modelInfo: ModelSummary;
+  /** The model of the chain that answered, once one has (resolveModel). */
+  answeredBy: () => ModelSummary | undefined;
   question: ChatMessage;
   /** "model" asks the chat's model; "prompt" uses the question's first words (no extra call). */
   mode: "model" | "prompt";
@@ -43,13 +46,14 @@ export function titleAsksModel(mode: TitleOptions["mode"], modelInfo: ModelSumma
  * A short title for a new conversation, made from its first question, and the tokens it cost (counted in the daily
  * budgets). Never throws: it falls back to the question.
  */
-export async function generateTitle({ model, modelInfo, question, mode, signal }: TitleOptions): Promise<{ text: string; tokens: number }> {
+export async function generateTitle({ model, modelInfo, answeredBy, question, mode, signal }: TitleOptions): Promise<{ text: string; tokens: number }> {
   const text = question.parts.filter(isTextUIPart).map((part) => part.text).join(" ");
   const fallback = titleFromText(text);
   if (!titleAsksModel(mode, modelInfo)) return { text: fallback, tokens: 0 };
   const prompt = text.slice(0, TITLE_PROMPT_MAX);
   // When the provider does not say (a failed call), about four characters per token of what was sent, plus the output.
   let tokens = Math.ceil(prompt.length / 4) + TITLE_MAX_OUTPUT;
+  const stop = new AbortController();
   try {
     // Streamed like the answer: every provider path here (and every OpenAI-compatible server) speaks streaming.
     const result = streamText({
@@ -59,12 +63,20 @@ export async function generateTitle({ model, modelInfo, question, mode, signal }
       prompt,
       maxOutputTokens: TITLE_MAX_OUTPUT,
       maxRetries: 0,
-      abortSignal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
+      abortSignal: AbortSignal.any([signal, stop.signal, AbortSignal.timeout(10_000)]),
       onError: () => {},
     });
-    const title = cleanTitle(await result.text) || fallback;
+    let title = "";
+    for await (const delta of result.textStream) {
+      // The chain fell back to the demo model, whose canned answer is no title: stopped at its first word.
+      if (answeredBy()?.isDemo) {
+        stop.abort();
+        return { text: fallback, tokens };
+      }
+      title += delta;
+    }
     tokens = (await result.totalUsage).totalTokens ?? tokens;
-    return { text: title, tokens };
+    return { text: cleanTitle(title) || fallback, tokens };
   } catch {
     return { text: fallback, tokens };
   }

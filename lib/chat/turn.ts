@@ -204,8 +204,8 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
           ? {
               make: async () => {
                 // Its own chain: what the answer's remembers is the answer's.
-                const { model } = resolveModel(env, context.model);
-                const title = await generateTitle({ model, modelInfo: info, question, mode: env.CHAT_TITLES, signal });
+                const { model, answeredBy } = resolveModel(env, context.model);
+                const title = await generateTitle({ model, modelInfo: info, answeredBy, question, mode: env.CHAT_TITLES, signal });
                 titleTokens = title.tokens;
                 return title.text;
               },

@@ -28,14 +28,22 @@ export type ChatDataParts = { title: { title: string } };
 /** The one message type shared by server and client, so `part.type === "tool-getCurrentTime"` narrows everywhere. */
 export type ChatMessage = UIMessage<ChatMetadata, ChatDataParts, ChatUITools>;
 
-/** One entry of GET /api/models. */
+/** One entry of GET /api/models. The `supports…` flags are what the model can do (lib/ai/models.ts), the picker's badges. */
 export type ModelSummary = {
   id: string;
   label: string;
   provider: "openai" | "workers-ai" | "anthropic" | "google" | "demo";
+  /** Takes a tools list; a model without chats with tools off. */
   supportsTools: boolean;
+  /** Thinks before it answers. */
+  supportsReasoning: boolean;
+  /** Reads images. The chat sends text only (no attachments): this says what the model could do. */
+  supportsImages: boolean;
   isDemo: boolean;
   isDefault: boolean;
 };
+
+/** "supportsTools" | "supportsReasoning" | "supportsImages". */
+export type ModelCapability = Extract<keyof ModelSummary, `supports${string}`>;
 
 export type ModelsResponse = { models: ModelSummary[]; defaultModel: string };

@@ -221,3 +221,50 @@ describe("MODEL_FALLBACKS", () => {
     }
   });
 });
+
+describe("a new chat's title (CHAT_TITLES=model), made alongside the answer", () => {
+  let previous: string | undefined;
+  beforeEach(() => {
+    previous = process.env.CHAT_TITLES;
+    process.env.CHAT_TITLES = "model";
+  });
+  afterEach(() => {
+    if (previous === undefined) delete process.env.CHAT_TITLES;
+    else process.env.CHAT_TITLES = previous;
+  });
+
+  const titles = (result: Awaited<ReturnType<BrowserChat["send"]>>) =>
+    result.chunks.flatMap((chunk) => (chunk.type === "data-title" ? [chunk.data] : []));
+
+  it("the primary failing → the title is asked of the next model too, and the chat has it", async () => {
+    fakes.openai.replyAlways({ type: "error", status: 500 });
+    // The answer and the title request run side by side, so both replies are the same text.
+    fakes.workersAI.reply({ type: "text", deltas: ['"Weekend ', 'in Kyoto."'] }, { type: "text", deltas: ['"Weekend ', 'in Kyoto."'] });
+    const browser = new BrowserChat();
+
+    const result = await browser.send("Plan a weekend in Kyoto for me, with temples and food");
+
+    expect(result.errors).toEqual([]);
+    expect(result.metadata).toMatchObject({ model: FALLBACK, fallbackFrom: PRIMARY });
+    expect(titles(result)).toEqual([{ title: "Weekend in Kyoto" }]);
+    expect((await storedChat(browser.id, browser.cookie!)).chat?.title).toBe("Weekend in Kyoto");
+    // The primary was asked twice for each (the answer and the title), the fallback once for each.
+    expect(fakes.openai.requests).toHaveLength(4);
+    const asked = fakes.workersAI.requests.map((request) => JSON.stringify(request.body));
+    expect(asked.filter((body) => body.includes("Write a title of 2 to 6 words"))).toHaveLength(1);
+    expect(asked).toHaveLength(2);
+  });
+
+  it("the primary failing over to the demo model → the question's first words, not the demo's canned answer", async () => {
+    setEnv({ ENABLE_DEMO_MODEL: "1", DEMO_DELAY_MS: "0", MODEL_FALLBACKS: `${PRIMARY}>demo:offline` });
+    fakes.openai.replyAlways({ type: "error", status: 500 });
+    const browser = new BrowserChat();
+
+    const result = await browser.send("Plan a weekend in Kyoto for me, with temples and food");
+
+    expect(result.errors).toEqual([]);
+    expect(result.metadata).toMatchObject({ model: "demo:offline", fallbackFrom: PRIMARY });
+    expect(titles(result)).toEqual([{ title: "Plan a weekend in Kyoto for me, with" }]);
+    expect((await storedChat(browser.id, browser.cookie!)).chat?.title).toBe("Plan a weekend in Kyoto for me, with");
+  });
+});

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type 
 import { chat, chatBody, cleanEnvPerTest } from "../support/chat-client";
 import { startFakeGoogle, type FakeGoogle } from "../support/fake-google";
 import { fixtureLines } from "../support/fake-openai";
-import { GOOGLE_MODEL, GOOGLE_TEST_KEY, googleEnv, spyOnConsoleError } from "../support/presets";
+import { expectSafeErrorText, GOOGLE_MODEL, GOOGLE_TEST_KEY, googleEnv, spyOnConsoleError } from "../support/presets";
 import { BrowserChat, storedChat } from "../support/ui-client";
 
 let fake: FakeGoogle;
@@ -179,5 +179,23 @@ describe("Gemini drop mid-stream", () => {
     const answer = messages.at(-1)!;
     expect(answer.metadata?.status).toBe("error");
     expect(answer.parts.filter((part) => part.type === "text").map((part) => part.text)).toEqual(["The first half of "]);
+  });
+});
+
+describe("Gemini refuses the API key", () => {
+  it("HTTP 400 with reason API_KEY_INVALID (Gemini's answer to a bad key, not a 401) → the credentials message, no retry", async () => {
+    setEnv(googleEnv(fake));
+    fake.reply({ type: "invalid-key" });
+
+    const result = await chat(chatBody({ text: "Hello" }));
+
+    expect(result.response.status).toBe(200);
+    expect(result.text).toBe("");
+    expect(result.errors).toEqual(["The model provider refused the credentials (HTTP 400). Check the API key."]);
+    expectSafeErrorText(result.errors[0]);
+    expect(result.sawDone).toBe(true);
+    // A bad key is final: asked once, no retry (lib/ai/fallback.ts).
+    expect(fake.requests).toHaveLength(1);
+    expect(consoleError.mock.calls[0].slice(0, 2)).toEqual(["chat stream failed:", result.errors[0]]);
   });
 });

@@ -25,7 +25,18 @@ describe("GET /api/models", () => {
     expect(headers.get("content-type")).toMatch(/^application\/json/);
     expect(headers.get("cache-control")).toBe("no-store");
     expect(body).toEqual({
-      models: [{ id: "demo:offline", label: "Offline demo", provider: "demo", supportsTools: true, isDemo: true, isDefault: true }],
+      models: [
+        {
+          id: "demo:offline",
+          label: "Offline demo",
+          provider: "demo",
+          supportsTools: true,
+          supportsReasoning: true,
+          supportsImages: false,
+          isDemo: true,
+          isDefault: true,
+        },
+      ],
       defaultModel: "demo:offline",
     });
   });
@@ -43,12 +54,20 @@ describe("GET /api/models", () => {
     const { status, body } = await getModels();
     expect(status).toBe(200);
     expect(body.defaultModel).toBe("workers-ai:@cf/zai-org/glm-4.7-flash");
-    expect(body.models.map((model) => [model.id, model.supportsTools, model.isDefault])).toEqual([
-      ["openai:gpt-4.1-nano", true, false],
-      ["openai:o4-mini", true, false],
-      ["workers-ai:@cf/zai-org/glm-4.7-flash", true, true],
-      ["workers-ai:@cf/meta/llama-3.1-8b-instruct", false, false],
-      ["demo:offline", true, false],
+    expect(body.models.map((model) => [model.id, model.isDefault])).toEqual([
+      ["openai:gpt-4.1-nano", false],
+      ["openai:o4-mini", false],
+      ["workers-ai:@cf/zai-org/glm-4.7-flash", true],
+      ["workers-ai:@cf/meta/llama-3.1-8b-instruct", false],
+      ["demo:offline", false],
+    ]);
+    // What each can do: [tools, reasoning, images], the picker's badges.
+    expect(body.models.map((model) => [model.id, model.supportsTools, model.supportsReasoning, model.supportsImages])).toEqual([
+      ["openai:gpt-4.1-nano", true, false, true],
+      ["openai:o4-mini", true, true, true],
+      ["workers-ai:@cf/zai-org/glm-4.7-flash", true, true, false],
+      ["workers-ai:@cf/meta/llama-3.1-8b-instruct", false, false, false],
+      ["demo:offline", true, true, false],
     ]);
   });
 

@@ -36,6 +36,9 @@ export const OWNER_INSPECTOR_PORT = port("E2E_OWNER_INSPECTOR_PORT", 9346);
 /** A worker the live streams spec starts with ADMIN_TOKEN and the fake upstream (/usage/live). */
 export const LIVE_WORKER_PORT = port("E2E_LIVE_WORKER_PORT", 3221);
 export const LIVE_INSPECTOR_PORT = port("E2E_LIVE_INSPECTOR_PORT", 9347);
+/** A worker the models spec starts with a fallback chain and models of known capabilities (tests/e2e/models.spec.ts). */
+export const MODELS_WORKER_PORT = port("E2E_MODELS_WORKER_PORT", 3222);
+export const MODELS_INSPECTOR_PORT = port("E2E_MODELS_INSPECTOR_PORT", 9348);
 
 /** The e2e worker's SESSION_SECRET (a test may sign with it, as an attacker who stole it could). */
 export const E2E_SESSION_SECRET = "e2e-session-secret-not-for-production";
@@ -89,6 +92,8 @@ export const FAKE_DELTA_DELAY_MS = 40;
  */
 export const FAIL_ONCE_MARKER = "[fail-once]";
 export const FAIL_ONCE_REQUESTS = port("E2E_FAIL_ONCE_REQUESTS", 3);
+/** A prompt containing this fails every attempt with HTTP 500 (for the fallback chain, MODEL_FALLBACKS). */
+export const FAIL_ALWAYS_MARKER = "[fail-always]";
 /** A prompt containing this gets a long, slow answer (for Stop). */
 export const SLOW_MARKER = "[slow]";
 

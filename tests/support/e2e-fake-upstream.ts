@@ -6,6 +6,7 @@
  * - any prompt: FAKE_ANSWER, streamed in small deltas;
  * - a prompt containing FAIL_ONCE_MARKER: HTTP 500 for its first attempt (FAIL_ONCE_REQUESTS requests, the AI SDK's
  *   automatic retries included), then the answer;
+ * - a prompt containing FAIL_ALWAYS_MARKER: HTTP 500, every time;
  * - a prompt containing SLOW_MARKER: a long answer at a slow pace (for Stop);
  * - a prompt containing HOSTILE_MARKER: HOSTILE_MARKDOWN (for the rendering-safety tests);
  * - a prompt containing DROP_MARKER: the connection drops after a few deltas;
@@ -25,6 +26,7 @@ import { openMeteoAnswer } from "./fake-open-meteo";
 import { startFakeOpenAI, type OpenAIReply } from "./fake-openai";
 import {
   E2E_HOST,
+  FAIL_ALWAYS_MARKER,
   FAIL_ONCE_MARKER,
   FAIL_ONCE_REQUESTS,
   FAKE_ANSWER_DELTAS,
@@ -98,6 +100,7 @@ export async function startE2EUpstream({ port, host = E2E_HOST }: { port: number
         return { type: "error", status: 500, retryAfterMs: 0 };
       }
     }
+    if (prompt.includes(FAIL_ALWAYS_MARKER)) return { type: "error", status: 500, retryAfterMs: 0 };
     if (prompt.includes(DROP_MARKER)) return { type: "text", deltas: FAKE_ANSWER_DELTAS, dropAfterDeltas: DROP_AFTER_DELTAS };
     if (prompt.includes(HOSTILE_MARKER)) return { type: "text", deltas: HOSTILE_DELTAS, delayMs: 5 };
     if (prompt.includes(SLOW_MARKER)) return { type: "text", deltas: slowAnswer(), delayMs: 30 };

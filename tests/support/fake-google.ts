@@ -4,7 +4,7 @@
  * `functionCall`, `usageMetadata` on every chunk, `finishReason` on the last. Function calls come whole (`args`) or
  * with their arguments streamed (`partialArgs` with `willContinue`), as in
  * tests/fixtures/recorded/google-stream-tool-call-arguments.chunks.txt. HTTP errors carry Google's
- * `{ error: { code, message, status } }` body.
+ * `{ error: { code, message, status, details? } }` body.
  */
 import { fixtureLines } from "./fake-openai";
 import { ReplyQueue, startFakeServer, tinyChunks, type FakeServerCore, type Script, type SseEvent } from "./http-fake";
@@ -37,7 +37,9 @@ export type GoogleReply =
       /** Optional rewrite of each recorded line before it is sent. */
       transform?: (line: string) => string;
     }
-  | { type: "error"; status: number };
+  | { type: "error"; status: number }
+  /** Google's answer to a bad API key: HTTP 400 INVALID_ARGUMENT whose details say API_KEY_INVALID (not a 401). */
+  | { type: "invalid-key" };
 
 export type FakeGoogle = FakeServerCore & {
   /** Value for GOOGLE_BASE_URL (ends in /v1beta). */
@@ -81,7 +83,22 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
   };
 }
 
-function errorScript(code: number, error: { status: string; message: string }): Script {
+/** The body Gemini sends for a bad API key, verbatim. */
+const INVALID_KEY = {
+  status: "INVALID_ARGUMENT",
+  message: "API key not valid. Please pass a valid API key.",
+  details: [
+    {
+      "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+      reason: "API_KEY_INVALID",
+      domain: "googleapis.com",
+      metadata: { service: "generativelanguage.googleapis.com" },
+    },
+    { "@type": "type.googleapis.com/google.rpc.LocalizedMessage", locale: "en-US", message: "API key not valid. Please pass a valid API key." },
+  ],
+};
+
+function errorScript(code: number, error: { status: string; message: string; details?: object[] }): Script {
   return {
     kind: "json",
     status: code,
@@ -106,6 +123,7 @@ function streamedCallParts(call: GoogleCall): object[] {
 }
 
 function script(reply: GoogleReply, model: string): Script {
+  if (reply.type === "invalid-key") return errorScript(400, INVALID_KEY);
   if (reply.type === "error") return errorScript(reply.status, ERRORS[reply.status] ?? { status: "UNKNOWN", message: `HTTP ${reply.status}` });
   if (reply.type === "replay") {
     return { kind: "sse", events: fixtureLines(reply.file).map((line) => ({ data: reply.transform ? reply.transform(line) : line })) };

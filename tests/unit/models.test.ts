@@ -28,11 +28,23 @@ function providerOf(env: AppEnv, id?: string): string {
   return (model as { provider: string }).provider;
 }
 
+/** Only the tools flag of a summary, whatever the model's other capabilities. */
+const tools = { supportsTools: true, supportsReasoning: expect.any(Boolean), supportsImages: expect.any(Boolean) };
+
 describe("listModels", () => {
   it("nothing configured → only the demo model, as the default", () => {
     const models = listModels(makeEnv());
     expect(models).toEqual([
-      { id: "demo:offline", label: "Offline demo", provider: "demo", supportsTools: true, isDemo: true, isDefault: true },
+      {
+        id: "demo:offline",
+        label: "Offline demo",
+        provider: "demo",
+        supportsTools: true,
+        supportsReasoning: true,
+        supportsImages: false,
+        isDemo: true,
+        isDefault: true,
+      },
     ]);
   });
 
@@ -96,8 +108,8 @@ describe("listModels", () => {
     expect(ids(makeEnv({ ANTHROPIC_API_KEY: "sk-ant" }))).toEqual(["anthropic:claude-haiku-4-5", "anthropic:claude-sonnet-4-5"]);
     const env = makeEnv({ ANTHROPIC_API_KEY: "sk-ant", ANTHROPIC_MODELS: ["claude-opus-4-1", "claude-3-haiku-20240307"] });
     expect(listModels(env)).toEqual([
-      { id: "anthropic:claude-opus-4-1", label: "claude-opus-4-1", provider: "anthropic", supportsTools: true, isDemo: false, isDefault: true },
-      { id: "anthropic:claude-3-haiku-20240307", label: "claude-3-haiku-20240307", provider: "anthropic", supportsTools: true, isDemo: false, isDefault: false },
+      { id: "anthropic:claude-opus-4-1", label: "claude-opus-4-1", provider: "anthropic", ...tools, isDemo: false, isDefault: true },
+      { id: "anthropic:claude-3-haiku-20240307", label: "claude-3-haiku-20240307", provider: "anthropic", ...tools, isDemo: false, isDefault: false },
     ]);
     expect(ids(makeEnv({ ANTHROPIC_MODELS: ["claude-opus-4-1"] }))).toEqual(["demo:offline"]);
   });
@@ -182,6 +194,71 @@ describe("listModels", () => {
       expect((thrown as AppError).message).toContain(`DEFAULT_MODEL "${env.DEFAULT_MODEL}"`);
       expect((thrown as AppError).message).toMatch(/provider:model/);
     });
+  });
+});
+
+describe("capabilities (tools, reasoning, images) by model family", () => {
+  /** Each model's [tools, reasoning, images], as GET /api/models says them. */
+  function capabilitiesOf(env: AppEnv) {
+    return Object.fromEntries(
+      listModels(env).map((model) => [model.id, [model.supportsTools, model.supportsReasoning, model.supportsImages]]),
+    );
+  }
+
+  it("OpenAI: o-series and gpt-5 reason (gpt-5-chat neither reasons nor takes tools), gpt-4o onwards read images", () => {
+    const OPENAI_MODELS = ["gpt-4o-mini", "gpt-4.1-nano", "gpt-3.5-turbo", "o1-mini", "o3-mini", "o4-mini", "o3", "gpt-5", "gpt-5-chat-latest", "llama3.2"];
+    expect(capabilitiesOf(makeEnv({ OPENAI_API_KEY: "sk-test", OPENAI_MODELS }))).toEqual({
+      "openai:gpt-4o-mini": [true, false, true],
+      "openai:gpt-4.1-nano": [true, false, true],
+      "openai:gpt-3.5-turbo": [true, false, false],
+      "openai:o1-mini": [true, true, false],
+      "openai:o3-mini": [true, true, false],
+      "openai:o4-mini": [true, true, true],
+      "openai:o3": [true, true, true],
+      "openai:gpt-5": [true, true, true],
+      "openai:gpt-5-chat-latest": [false, false, true],
+      // A name OpenAI's rules do not know (an Ollama model behind OPENAI_BASE_URL): tools, nothing claimed.
+      "openai:llama3.2": [true, false, false],
+    });
+  });
+
+  it("Anthropic: Claude 3.7 and 4 onwards reason; every Claude reads images", () => {
+    const ANTHROPIC_MODELS = ["claude-3-5-haiku-latest", "claude-3-7-sonnet-latest", "claude-haiku-4-5", "claude-opus-4-1"];
+    expect(capabilitiesOf(makeEnv({ ANTHROPIC_API_KEY: "sk-ant", ANTHROPIC_MODELS }))).toEqual({
+      "anthropic:claude-3-5-haiku-latest": [true, false, true],
+      "anthropic:claude-3-7-sonnet-latest": [true, true, true],
+      "anthropic:claude-haiku-4-5": [true, true, true],
+      "anthropic:claude-opus-4-1": [true, true, true],
+    });
+  });
+
+  it("Gemini: 2.5 onwards reason, all read images; Gemma claims nothing", () => {
+    const GOOGLE_MODELS = ["gemini-2.0-flash", "gemini-2.5-flash", "models/gemini-3-pro-preview", "gemma-3-27b-it"];
+    expect(capabilitiesOf(makeEnv({ GOOGLE_GENERATIVE_AI_API_KEY: "AIza-test", GOOGLE_MODELS }))).toEqual({
+      "google:gemini-2.0-flash": [true, false, true],
+      "google:gemini-2.5-flash": [true, true, true],
+      "google:models/gemini-3-pro-preview": [true, true, true],
+      "google:gemma-3-27b-it": [false, false, false],
+    });
+  });
+
+  it("Workers AI: per model, as known; an unknown model claims nothing", () => {
+    expect(capabilitiesOf(makeEnv(cloudflare))).toEqual({
+      "workers-ai:@cf/meta/llama-3.3-70b-instruct-fp8-fast": [true, false, false],
+      "workers-ai:@cf/zai-org/glm-4.7-flash": [true, true, false],
+      "workers-ai:@cf/meta/llama-4-scout-17b-16e-instruct": [true, false, true],
+    });
+    const WORKERS_AI_MODELS = ["@cf/moonshotai/kimi-k2.5", "@cf/openai/gpt-oss-120b", "@cf/qwen/qwq-32b", "@cf/meta/llama-3.1-8b-instruct"];
+    expect(capabilitiesOf(makeEnv({ ...cloudflare, WORKERS_AI_MODELS }))).toEqual({
+      "workers-ai:@cf/moonshotai/kimi-k2.5": [true, true, true],
+      "workers-ai:@cf/openai/gpt-oss-120b": [true, true, false],
+      "workers-ai:@cf/qwen/qwq-32b": [false, true, false],
+      "workers-ai:@cf/meta/llama-3.1-8b-instruct": [false, false, false],
+    });
+  });
+
+  it("the demo: tools and reasoning, no images", () => {
+    expect(capabilitiesOf(makeEnv())).toEqual({ "demo:offline": [true, true, false] });
   });
 });
 
