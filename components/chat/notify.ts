@@ -13,6 +13,8 @@ export type NotifySetting = "unsupported" | "blocked" | "on" | "off";
 // Chrome on Android has the API but shows notifications only through a service worker: `new Notification` throws.
 let refused = false;
 const listeners = new Set<() => void>();
+/** Takes the mark off the tab's title while one is on (markTitle). */
+let unmark: (() => void) | undefined;
 
 export function notifySetting(): NotifySetting {
   if (typeof Notification === "undefined" || refused) return "unsupported";
@@ -67,12 +69,15 @@ export function announceFinish(finish: FinishEvent, chat: FinishedChat): void {
   const outcome = finishOutcome(finish);
   // Hidden still: the tab may have been shown while this module loaded.
   if (!outcome || !document.hidden) return;
+  // An earlier mark comes off first: what is left is the chat's title.
+  unmark?.();
   const { title, body } = noticeText(document.title, outcome, finish.message);
   markTitle(markedTitle(document.title, outcome));
   if (notifySetting() !== "on") return;
   try {
     const notification = new Notification(title, { body, tag: chat.path });
     notification.onclick = () => {
+      // Not every browser brings the tab forward by itself.
       window.focus();
       notification.close();
       if (location.pathname !== chat.path) chat.navigate(chat.path);
@@ -83,10 +88,7 @@ export function announceFinish(finish: FinishEvent, chat: FinishedChat): void {
   }
 }
 
-let unmark: (() => void) | undefined;
-
 function markTitle(marked: string): void {
-  unmark?.();
   const original = document.title;
   document.title = marked;
   const onVisible = () => {
