@@ -50,8 +50,14 @@ export async function launchRealTabsBrowser(): Promise<RealTabsBrowser> {
     ],
     { stdio: "ignore" },
   );
-  const cleanUp = () => {
+  // The profile goes once the browser has exited: until then it may still write to it.
+  const ended = new Promise((resolve) => {
+    child.once("exit", resolve);
+    child.once("error", resolve);
+  });
+  const cleanUp = async () => {
     child.kill();
+    await ended;
     rmSync(profile, { recursive: true, force: true });
   };
   try {
@@ -77,11 +83,11 @@ export async function launchRealTabsBrowser(): Promise<RealTabsBrowser> {
       },
       close: async () => {
         await browser.close().catch(() => {});
-        cleanUp();
+        await cleanUp();
       },
     };
   } catch (error) {
-    cleanUp();
+    await cleanUp();
     throw error;
   }
 }
