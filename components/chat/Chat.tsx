@@ -15,6 +15,7 @@ import { Composer } from "./Composer";
 import { EmptyState } from "./EmptyState";
 import { LazyErrorBanner, preloadAnswerParts } from "./lazy";
 import { errorDetails, TURN_CONFLICT_CODE } from "./errorMessage";
+import { LazyNotifyToggle, useFinishNotice } from "./finishNotice";
 import { MessageList } from "./MessageList";
 
 import { useModelsContext } from "./ModelsProvider";
@@ -91,6 +92,7 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
   const [wait, setWait] = useState<Wait>();
   const waitSeconds = useCountdown(wait);
   const [id] = useState(() => chatId ?? newChatId());
+  const notifyFinish = useFinishNotice(embed ? undefined : chatPath(id));
   // A chat started on "/" is not stored (nor in the sidebar) until its first message.
   const started = useRef(Boolean(chatId));
   // Stored (or being stored): the page follows the chat's live channel.
@@ -172,7 +174,9 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
       // Refused before anything was stored: a limit, or another answer still being written in this chat.
       if (text && (retryAfter !== undefined || code === TURN_CONFLICT_CODE)) unsend(text);
     },
-    onFinish: ({ message, isAbort, isError }) => {
+    onFinish: (finish) => {
+      const { message, isAbort, isError } = finish;
+      notifyFinish(finish);
       embed?.onEvent("answer-finished", { chatId: id, status: isAbort ? "stopped" : isError ? "error" : "done" });
       if (!isError) setAnnouncement(isAbort ? "Answer stopped." : "Answer complete.");
       // Mark an answer cut short now, as it will be marked when the chat is loaded again.
@@ -326,9 +330,12 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
             waiting={Boolean(error) && waitSeconds > 0}
             inputRef={inputRef}
           />
-          {!embed && <p className="mt-2 hidden text-center text-xs text-neutral-400 sm:block dark:text-neutral-500">
-            Enter to send · Shift+Enter for a new line · Answers can be wrong
-          </p>}
+          {!embed && (
+            <div className="flex flex-wrap items-center justify-center gap-x-3 text-xs text-neutral-400 dark:text-neutral-500">
+              <p className="mt-1 hidden py-1 text-center sm:block">Enter to send · Shift+Enter for a new line · Answers can be wrong</p>
+              {messages.length > 0 && <LazyNotifyToggle />}
+            </div>
+          )}
         </div>
       </main>
       <div aria-live="polite" className="sr-only">
