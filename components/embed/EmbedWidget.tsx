@@ -5,7 +5,7 @@ import { Chat } from "@/components/chat/Chat";
 import { EmbedHeader } from "@/components/chat/EmbedHeader";
 import { ModelsProvider } from "@/components/chat/ModelsProvider";
 import type { HandoffCode } from "@/lib/embed/handoff";
-import { openInAppHref } from "./OpenInApp";
+import { openInAppHref } from "./openInAppHref";
 import { EMBED_TOKEN_HEADER, parseHostMessage, widgetMessage, type PageContext, type WidgetEventType } from "./protocol";
 import type { EmbedChatOptions } from "./types";
 

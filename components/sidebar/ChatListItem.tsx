@@ -1,7 +1,7 @@
 "use client";
 
-import Link from "next/link";
 import { memo, useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { AppLink } from "@/components/ui/AppLink";
 import { PencilIcon, TrashIcon } from "@/components/ui/icons";
 import type { SidebarChat } from "./ChatsProvider";
 
@@ -95,7 +95,7 @@ export const ChatListItem = memo(function ChatListItem({ chat, isCurrent, onOpen
         />
       ) : (
         <>
-          <Link
+          <AppLink
             ref={linkRef}
             href={`/chat/${encodeURIComponent(chat.id)}`}
             aria-current={isCurrent ? "page" : undefined}
@@ -111,7 +111,7 @@ export const ChatListItem = memo(function ChatListItem({ chat, isCurrent, onOpen
             }`}
           >
             {label}
-          </Link>
+          </AppLink>
           <div
             className={`absolute inset-y-0 right-1 flex items-center gap-0.5 transition-opacity group-focus-within:opacity-100 group-hover:opacity-100 pointer-coarse:opacity-100 ${
               isCurrent ? "opacity-100" : "opacity-0"
