@@ -1,4 +1,5 @@
-import { AlertIcon, ClockIcon, RefreshIcon, XIcon } from "@/components/ui/icons";
+import { XIcon } from "@/components/ui/icons";
+import { AlertIcon, ClockIcon, RefreshIcon } from "@/components/ui/laterIcons";
 import { formatWait } from "./errorMessage";
 
 type ErrorBannerProps = {

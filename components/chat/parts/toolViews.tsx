@@ -9,7 +9,7 @@ import {
   ListIcon,
   NoteIcon,
   WrenchIcon,
-} from "@/components/ui/icons";
+} from "@/components/ui/laterIcons";
 import { placeName, WeatherCard, WeatherSkeleton } from "./WeatherCard";
 
 type ChatPart = ChatMessage["parts"][number];
