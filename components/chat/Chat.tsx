@@ -13,7 +13,7 @@ import { shouldSendAutomatically } from "./browserTools";
 import { ChatHeader } from "./ChatHeader";
 import { Composer } from "./Composer";
 import { EmptyState } from "./EmptyState";
-import { LazyErrorBanner, preloadAnswerParts } from "./lazy";
+import { LazyErrorBanner, preloadAnswerParts, preloadAnswerPartsWhenIdle } from "./lazy";
 import { errorDetails, TURN_CONFLICT_CODE } from "./errorMessage";
 import { MessageList } from "./MessageList";
 
@@ -103,6 +103,9 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
   useEffect(() => {
     if (autoFocus) inputRef.current?.focus();
   }, [autoFocus]);
+
+  // The chat is up: what the first answer needs loads in the background now, not with the answer.
+  useEffect(preloadAnswerPartsWhenIdle, []);
 
   const {
     messages,
@@ -242,7 +245,7 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
       chats?.touchChat(id);
     }
     embed?.onEvent("message-sent", { chatId: id });
-    // A suggested prompt sends without typing: the renderers load alongside the request.
+    // Loaded once the page was idle, as a rule; a message sent before that starts them now, alongside the request.
     preloadAnswerParts();
     void sendMessage({ text: trimmed });
     inputRef.current?.focus();
