@@ -13,8 +13,7 @@ import { shouldSendAutomatically } from "./browserTools";
 import { ChatHeader } from "./ChatHeader";
 import { Composer } from "./Composer";
 import { EmptyState } from "./EmptyState";
-import { LazyErrorBanner, preloadAnswerParts, preloadAnswerPartsWhenIdle } from "./lazy";
-import { errorDetails, TURN_CONFLICT_CODE } from "./errorMessage";
+import { LazyErrorBanner, loadErrorMessage, preloadAnswerParts, preloadAnswerPartsWhenIdle } from "./lazy";
 import { MessageList } from "./MessageList";
 
 import { useModelsContext } from "./ModelsProvider";
@@ -170,10 +169,13 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
       if (text && (APICallError.isInstance(failure) || failure instanceof TypeError)) {
         setInput((current) => current || text);
       }
-      const { retryAfter, code } = errorDetails(failure);
-      setWait(retryAfter === undefined ? undefined : { seconds: retryAfter });
-      // Refused before anything was stored: a limit, or another answer still being written in this chat.
-      if (text && (retryAfter !== undefined || code === TURN_CONFLICT_CODE)) unsend(text);
+      // The error's details are read by code that comes with the error banner (preloaded once the page was idle).
+      void loadErrorMessage().then(({ errorDetails, TURN_CONFLICT_CODE }) => {
+        const { retryAfter, code } = errorDetails(failure);
+        setWait(retryAfter === undefined ? undefined : { seconds: retryAfter });
+        // Refused before anything was stored: a limit, or another answer still being written in this chat.
+        if (text && (retryAfter !== undefined || code === TURN_CONFLICT_CODE)) unsend(text);
+      });
     },
     onFinish: ({ message, isAbort, isError }) => {
       embed?.onEvent("answer-finished", { chatId: id, status: isAbort ? "stopped" : isError ? "error" : "done" });
@@ -306,15 +308,11 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
         <div className="mx-auto w-full max-w-3xl px-3 pb-3 sm:px-4 sm:pb-4">
           {error && (
             <LazyErrorBanner
-              message={errorDetails(error).message}
+              error={error}
               waitSeconds={wait ? waitSeconds : undefined}
               onRetry={retry}
               onDismiss={clearError}
-              onStopOther={
-                errorDetails(error).code === TURN_CONFLICT_CODE
-                  ? () => void requestStop(id, embed?.headers()).then(clearError)
-                  : undefined
-              }
+              onStopOther={() => void requestStop(id, embed?.headers()).then(clearError)}
             />
           )}
           <Composer

@@ -12,15 +12,20 @@ import { lazy, Suspense, type ComponentProps } from "react";
 const loadMessage = () => import("./Message");
 const loadMarkdown = () => import("./parts/Markdown");
 const loadToolCard = () => import("./parts/ToolCard");
+const loadErrorBanner = () => import("./ErrorBanner");
+/** What an error means (the server's message, code and wait), read by the banner and by useChat's onError. */
+export const loadErrorMessage = () => import("./errorMessage");
 const Message = lazy(() => loadMessage().then((module) => ({ default: module.Message })));
 const Markdown = lazy(() => loadMarkdown().then((module) => ({ default: module.Markdown })));
 const ToolCard = lazy(() => loadToolCard().then((module) => ({ default: module.ToolCard })));
-const ErrorBanner = lazy(() => import("./ErrorBanner").then((module) => ({ default: module.ErrorBanner })));
+const ErrorBanner = lazy(() => loadErrorBanner().then((module) => ({ default: module.ErrorBanner })));
 
+/** What an answer may need: its parts, and the error banner (which must not wait for a network that just failed). */
 export function preloadAnswerParts(): void {
   void loadMessage();
   void loadMarkdown();
   void loadToolCard();
+  void loadErrorBanner();
 }
 
 /**
