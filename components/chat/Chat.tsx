@@ -3,14 +3,13 @@
 import "@/components/app/zodJitless";
 import { useChat } from "@ai-sdk/react";
 import { APICallError, type ChatTransport } from "ai";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import type { ChatWithMessagesResponse } from "@/lib/chat/chat-routes";
 import type { ChatMessage } from "@/lib/chat/types";
-import { useOptionalChats } from "@/components/sidebar/ChatsProvider";
+import type { Chats } from "@/components/sidebar/ChatsProvider";
 import { pageContextAnswer } from "@/components/embed/pageContext";
 import type { EmbedChatOptions } from "@/components/embed/types";
 import { shouldSendAutomatically } from "./browserTools";
-import { ChatHeader } from "./ChatHeader";
 import { Composer } from "./Composer";
 import { EmptyState } from "./EmptyState";
 import { LazyErrorBanner, loadErrorMessage, preloadAnswerParts, preloadAnswerPartsWhenIdle } from "./lazy";
@@ -30,6 +29,13 @@ type ChatProps = {
   initialMessages?: ChatMessage[];
   /** Focus the composer on mount (a new chat the user asked for). */
   autoFocus?: boolean;
+  /**
+   * The header above the conversation, the app's (./AppChat.tsx) or the widget's (components/embed): each page loads
+   * only its own. `hasMessages`: the conversation has started.
+   */
+  header: (state: { chatId: string; hasMessages: boolean }) => ReactNode;
+  /** The app's chat list (the sidebar), told when this chat starts, gets a message or a title; the widget has none. */
+  chats?: Chats;
   /** The compact variant inside another site's page (app/embed): no sidebar, its own header, token identity. */
   embed?: EmbedChatOptions;
 };
@@ -74,9 +80,8 @@ function withStatus(messages: ChatMessage[], id: string, status: "stopped" | "er
 }
 
 /** One conversation: its state (useChat), the composer's draft, and its entry in the sidebar. */
-export function Chat({ chatId, initialMessages, autoFocus = false, embed }: ChatProps) {
+export function Chat({ chatId, initialMessages, autoFocus = false, header, chats, embed }: ChatProps) {
   const models = useModelsContext();
-  const chats = useOptionalChats();
   const scroll = useStickToBottom();
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const [input, setInput] = useState("");
@@ -283,17 +288,7 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
 
   return (
     <div data-testid="chat" data-model={models.selectedId ?? ""} className="flex min-h-0 flex-1 flex-col">
-      {embed ? (
-        embed.header({ chatId: id, hasMessages: messages.length > 0 })
-      ) : (
-        <ChatHeader
-          models={models.models}
-          selected={models.selected}
-          onSelectModel={models.select}
-          modelsLoadError={models.loadError}
-          onNewChat={() => chats?.startNewChat()}
-        />
-      )}
+      {header({ chatId: id, hasMessages: messages.length > 0 })}
       <main className="flex min-h-0 flex-1 flex-col">
         <ToolApprovalContext value={addToolApprovalResponse}>
           <MessageList

@@ -166,13 +166,6 @@ export function EmbedWidget({ title, welcome, color, hostOrigin, allowedOrigins 
     postRef.current = post;
   }, [post]);
   const [options] = useState<EmbedChatOptions>(() => ({
-    header: ({ chatId, hasMessages }) => (
-      <EmbedHeader
-        title={title}
-        onOpenInApp={hasMessages ? () => void openInApp(chatId, tokenRef.current) : undefined}
-        onClose={() => postRef.current("close")}
-      />
-    ),
     welcome,
     prompts: STARTERS,
     headers: (): Record<string, string> => (tokenRef.current ? { [EMBED_TOKEN_HEADER]: tokenRef.current } : {}),
@@ -192,7 +185,16 @@ export function EmbedWidget({ title, welcome, color, hostOrigin, allowedOrigins 
     >
       {token ? (
         <ModelsProvider>
-          <Chat embed={options} />
+          <Chat
+            embed={options}
+            header={({ chatId, hasMessages }) => (
+              <EmbedHeader
+                title={title}
+                onOpenInApp={hasMessages ? () => void openInApp(chatId, tokenRef.current) : undefined}
+                onClose={() => postRef.current("close")}
+              />
+            )}
+          />
         </ModelsProvider>
       ) : (
         <p className="m-auto text-sm text-neutral-500" role="status">
