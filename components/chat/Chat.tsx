@@ -7,7 +7,6 @@ import { useCallback, useEffect, useRef, useState, type ReactNode } from "react"
 import type { ChatWithMessagesResponse } from "@/lib/chat/chat-routes";
 import type { ChatMessage } from "@/lib/chat/types";
 import type { Chats } from "@/components/sidebar/ChatsProvider";
-import { pageContextAnswer } from "@/components/embed/pageContext";
 import type { EmbedChatOptions } from "@/components/embed/types";
 import { shouldSendAutomatically } from "./browserTools";
 import { Composer } from "./Composer";
@@ -135,16 +134,24 @@ export function Chat({ chatId, initialMessages, autoFocus = false, header, chats
     // sendAutomaticallyWhen then sends the result back once the stream has ended.
     onToolCall: ({ toolCall }) => {
       if (toolCall.dynamic) return;
+      const { toolCallId } = toolCall;
       if (toolCall.toolName === "getPageContext") {
-        void addToolOutput({
-          tool: "getPageContext",
-          toolCallId: toolCall.toolCallId,
-          output: pageContextAnswer(embed?.pageContext()),
-        });
+        // The host page's context as the model asked; fitted to the size limit by code loaded with the first call.
+        const context = embed?.pageContext();
+        import("@/components/embed/pageContext").then(
+          ({ pageContextAnswer }) =>
+            void addToolOutput({ tool: "getPageContext", toolCallId, output: pageContextAnswer(context) }),
+          () =>
+            void addToolOutput({
+              tool: "getPageContext",
+              toolCallId,
+              state: "output-error",
+              errorText: "This page's context could not be read.",
+            }),
+        );
         return;
       }
       if (toolCall.toolName !== "getUserTimezone") return;
-      const { toolCallId } = toolCall;
       const failed = () =>
         void addToolOutput({
           tool: "getUserTimezone",
