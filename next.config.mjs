@@ -26,6 +26,14 @@ const nextConfig = {
       minSize: 0,
       name: (module, chunks) => (chunks.some((chunk) => chunk.name === "app/embed/page") ? "shared-chat" : "shared-app"),
     };
+    // Likewise for what loads after the first paint: the answer's parts, the error banner and the dialogs share the
+    // later icons and the copy button, which would otherwise come once in each of their chunks.
+    splitChunks.cacheGroups.sharedLater = {
+      test: /[\\/](components|lib)[\\/]/,
+      chunks: "async",
+      minChunks: 2,
+      minSize: 0,
+    };
     return config;
   },
 };
