@@ -3,18 +3,15 @@
 import "@/components/app/zodJitless";
 import { useChat } from "@ai-sdk/react";
 import { APICallError, type ChatTransport } from "ai";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import type { ChatWithMessagesResponse } from "@/lib/chat/chat-routes";
 import type { ChatMessage } from "@/lib/chat/types";
-import { useOptionalChats } from "@/components/sidebar/ChatsProvider";
-import { pageContextAnswer } from "@/components/embed/pageContext";
+import type { Chats } from "@/components/sidebar/ChatsProvider";
 import type { EmbedChatOptions } from "@/components/embed/types";
 import { shouldSendAutomatically } from "./browserTools";
-import { ChatHeader } from "./ChatHeader";
 import { Composer } from "./Composer";
 import { EmptyState } from "./EmptyState";
-import { LazyErrorBanner, preloadAnswerParts } from "./lazy";
-import { errorDetails, TURN_CONFLICT_CODE } from "./errorMessage";
+import { LazyErrorBanner, loadErrorMessage, preloadAnswerParts, preloadAnswerPartsWhenIdle } from "./lazy";
 import { LazyNotifyToggle, useFinishNotice } from "./finishNotice";
 import { MessageList } from "./MessageList";
 
@@ -32,6 +29,13 @@ type ChatProps = {
   initialMessages?: ChatMessage[];
   /** Focus the composer on mount (a new chat the user asked for). */
   autoFocus?: boolean;
+  /**
+   * The header above the conversation, the app's (./AppChat.tsx) or the widget's (components/embed): each page loads
+   * only its own. `hasMessages`: the conversation has started.
+   */
+  header: (state: { chatId: string; hasMessages: boolean }) => ReactNode;
+  /** The app's chat list (the sidebar), told when this chat starts, gets a message or a title; the widget has none. */
+  chats?: Chats;
   /** The compact variant inside another site's page (app/embed): no sidebar, its own header, token identity. */
   embed?: EmbedChatOptions;
 };
@@ -76,9 +80,8 @@ function withStatus(messages: ChatMessage[], id: string, status: "stopped" | "er
 }
 
 /** One conversation: its state (useChat), the composer's draft, and its entry in the sidebar. */
-export function Chat({ chatId, initialMessages, autoFocus = false, embed }: ChatProps) {
+export function Chat({ chatId, initialMessages, autoFocus = false, header, chats, embed }: ChatProps) {
   const models = useModelsContext();
-  const chats = useOptionalChats();
   const scroll = useStickToBottom();
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const [input, setInput] = useState("");
@@ -106,6 +109,9 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
     if (autoFocus) inputRef.current?.focus();
   }, [autoFocus]);
 
+  // The chat is up: what the first answer needs loads in the background now, not with the answer.
+  useEffect(preloadAnswerPartsWhenIdle, []);
+
   const {
     messages,
     sendMessage,
@@ -130,16 +136,24 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
     // sendAutomaticallyWhen then sends the result back once the stream has ended.
     onToolCall: ({ toolCall }) => {
       if (toolCall.dynamic) return;
+      const { toolCallId } = toolCall;
       if (toolCall.toolName === "getPageContext") {
-        void addToolOutput({
-          tool: "getPageContext",
-          toolCallId: toolCall.toolCallId,
-          output: pageContextAnswer(embed?.pageContext()),
-        });
+        // The host page's context as the model asked; fitted to the size limit by code loaded with the first call.
+        const context = embed?.pageContext();
+        import("@/components/embed/pageContext").then(
+          ({ pageContextAnswer }) =>
+            void addToolOutput({ tool: "getPageContext", toolCallId, output: pageContextAnswer(context) }),
+          () =>
+            void addToolOutput({
+              tool: "getPageContext",
+              toolCallId,
+              state: "output-error",
+              errorText: "This page's context could not be read.",
+            }),
+        );
         return;
       }
       if (toolCall.toolName !== "getUserTimezone") return;
-      const { toolCallId } = toolCall;
       const failed = () =>
         void addToolOutput({
           tool: "getUserTimezone",
@@ -169,10 +183,13 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
       if (text && (APICallError.isInstance(failure) || failure instanceof TypeError)) {
         setInput((current) => current || text);
       }
-      const { retryAfter, code } = errorDetails(failure);
-      setWait(retryAfter === undefined ? undefined : { seconds: retryAfter });
-      // Refused before anything was stored: a limit, or another answer still being written in this chat.
-      if (text && (retryAfter !== undefined || code === TURN_CONFLICT_CODE)) unsend(text);
+      // The error's details are read by code that comes with the error banner (preloaded once the page was idle).
+      void loadErrorMessage().then(({ errorDetails, TURN_CONFLICT_CODE }) => {
+        const { retryAfter, code } = errorDetails(failure);
+        setWait(retryAfter === undefined ? undefined : { seconds: retryAfter });
+        // Refused before anything was stored: a limit, or another answer still being written in this chat.
+        if (text && (retryAfter !== undefined || code === TURN_CONFLICT_CODE)) unsend(text);
+      });
     },
     onFinish: (finish) => {
       const { message, isAbort, isError } = finish;
@@ -246,7 +263,7 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
       chats?.touchChat(id);
     }
     embed?.onEvent("message-sent", { chatId: id });
-    // A suggested prompt sends without typing: the renderers load alongside the request.
+    // Loaded once the page was idle, as a rule; a message sent before that starts them now, alongside the request.
     preloadAnswerParts();
     void sendMessage({ text: trimmed });
     inputRef.current?.focus();
@@ -282,17 +299,7 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
 
   return (
     <div data-testid="chat" data-model={models.selectedId ?? ""} className="flex min-h-0 flex-1 flex-col">
-      {embed ? (
-        embed.header({ chatId: id, hasMessages: messages.length > 0 })
-      ) : (
-        <ChatHeader
-          models={models.models}
-          selected={models.selected}
-          onSelectModel={models.select}
-          modelsLoadError={models.loadError}
-          onNewChat={() => chats?.startNewChat()}
-        />
-      )}
+      {header({ chatId: id, hasMessages: messages.length > 0 })}
       <main className="flex min-h-0 flex-1 flex-col">
         <ToolApprovalContext value={addToolApprovalResponse}>
           <MessageList
@@ -307,15 +314,11 @@ export function Chat({ chatId, initialMessages, autoFocus = false, embed }: Chat
         <div className="mx-auto w-full max-w-3xl px-3 pb-3 sm:px-4 sm:pb-4">
           {error && (
             <LazyErrorBanner
-              message={errorDetails(error).message}
+              error={error}
               waitSeconds={wait ? waitSeconds : undefined}
               onRetry={retry}
               onDismiss={clearError}
-              onStopOther={
-                errorDetails(error).code === TURN_CONFLICT_CODE
-                  ? () => void requestStop(id, embed?.headers()).then(clearError)
-                  : undefined
-              }
+              onStopOther={() => void requestStop(id, embed?.headers()).then(clearError)}
             />
           )}
           <Composer

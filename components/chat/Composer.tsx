@@ -2,7 +2,6 @@
 
 import { useLayoutEffect, type KeyboardEvent, type RefObject } from "react";
 import { ArrowUpIcon, StopIcon } from "@/components/ui/icons";
-import { preloadAnswerParts } from "./lazy";
 
 type ComposerProps = {
   value: string;
@@ -61,11 +60,7 @@ export function Composer({ value, onChange, onSend, onStop, busy, waiting = fals
         placeholder="Ask anything"
         rows={1}
         value={value}
-        onChange={(event) => {
-          // The answer will need its renderers: load them while the question is typed.
-          preloadAnswerParts();
-          onChange(event.target.value);
-        }}
+        onChange={(event) => onChange(event.target.value)}
         onKeyDown={onKeyDown}
         enterKeyHint="send"
         className="max-h-[200px] min-h-10 flex-1 resize-none bg-transparent py-2 text-base leading-6 placeholder:text-neutral-400 focus:outline-none dark:placeholder:text-neutral-500"

@@ -1,14 +1,15 @@
-import { AlertIcon, ClockIcon, RefreshIcon, XIcon } from "@/components/ui/icons";
-import { formatWait } from "./errorMessage";
+import { XIcon } from "@/components/ui/icons";
+import { AlertIcon, ClockIcon, RefreshIcon } from "@/components/ui/laterIcons";
+import { errorDetails, formatWait, TURN_CONFLICT_CODE } from "./errorMessage";
 
 type ErrorBannerProps = {
-  message: string;
+  error: Error;
   /** Seconds before the server accepts a new try (a rate limit or the daily budget); Retry waits for it. */
   waitSeconds?: number;
   onRetry: () => void;
   onDismiss: () => void;
-  /** Instead of Retry: stop the answer that blocks this one (another tab's). */
-  onStopOther?: () => void;
+  /** Stops the answer that blocks this one (another tab's): offered instead of Retry when that is the error. */
+  onStopOther: () => void;
 };
 
 const TONES = {
@@ -29,7 +30,8 @@ const TONES = {
   },
 };
 
-export function ErrorBanner({ message, waitSeconds, onRetry, onDismiss, onStopOther }: ErrorBannerProps) {
+export function ErrorBanner({ error, waitSeconds, onRetry, onDismiss, onStopOther }: ErrorBannerProps) {
+  const { message, code } = errorDetails(error);
   const isLimit = waitSeconds !== undefined;
   const waiting = isLimit && waitSeconds > 0;
   const tone = TONES[isLimit ? "wait" : "error"];
@@ -50,7 +52,7 @@ export function ErrorBanner({ message, waitSeconds, onRetry, onDismiss, onStopOt
           </span>
         )}
       </p>
-      {onStopOther ? (
+      {code === TURN_CONFLICT_CODE ? (
         <button
           type="button"
           data-testid="stop-other-button"

@@ -1,7 +1,7 @@
 import { useId } from "react";
 import type { ChatMetadata, MessageStatus } from "@/lib/chat/types";
 import { CopyButton } from "@/components/ui/CopyButton";
-import { AlertIcon, RefreshIcon, StopCircleIcon } from "@/components/ui/icons";
+import { AlertIcon, RefreshIcon, StopCircleIcon } from "@/components/ui/laterIcons";
 
 type MessageActionsProps = {
   text: string;

@@ -1,7 +1,7 @@
 "use client";
 
 import { useChats } from "@/components/sidebar/ChatsProvider";
-import { Chat } from "./Chat";
+import { AppChat } from "./AppChat";
 
 /**
  * The chat on "/": a fresh conversation with an id made in the browser. Keyed on `newChatKey`, so New chat always
@@ -10,5 +10,5 @@ import { Chat } from "./Chat";
  */
 export function NewChat() {
   const { newChatKey } = useChats();
-  return <Chat key={newChatKey} autoFocus={newChatKey > 0} />;
+  return <AppChat key={newChatKey} autoFocus={newChatKey > 0} />;
 }

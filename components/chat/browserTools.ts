@@ -4,15 +4,11 @@ import {
   lastAssistantMessageIsCompleteWithToolCalls,
   getToolName,
 } from "ai";
-import { browserTools } from "@/lib/ai/tools/browser";
+import { BROWSER_TOOL_NAMES } from "@/lib/ai/tools/browser-client";
 import type { ChatMessage } from "@/lib/chat/types";
 
-/** The tools the page answers: those the server declares without `execute` (lib/ai/tools/browser.ts). */
-export const BROWSER_TOOLS = new Set(
-  Object.entries(browserTools)
-    .filter(([, tool]) => !tool.execute)
-    .map(([name]) => name),
-);
+/** The tools the page answers (the server declares them without `execute`: lib/ai/tools/browser.ts). */
+export const BROWSER_TOOLS: ReadonlySet<string> = new Set(BROWSER_TOOL_NAMES);
 
 /** The last step of the last assistant message called a browser tool. */
 function lastStepHasBrowserTool(messages: ChatMessage[]): boolean {

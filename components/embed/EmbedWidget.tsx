@@ -5,7 +5,7 @@ import { Chat } from "@/components/chat/Chat";
 import { EmbedHeader } from "@/components/chat/EmbedHeader";
 import { ModelsProvider } from "@/components/chat/ModelsProvider";
 import type { HandoffCode } from "@/lib/embed/handoff";
-import { openInAppHref } from "./OpenInApp";
+import { openInAppHref } from "./openInAppHref";
 import { EMBED_TOKEN_HEADER, parseHostMessage, widgetMessage, type PageContext, type WidgetEventType } from "./protocol";
 import type { EmbedChatOptions } from "./types";
 
@@ -166,13 +166,6 @@ export function EmbedWidget({ title, welcome, color, hostOrigin, allowedOrigins 
     postRef.current = post;
   }, [post]);
   const [options] = useState<EmbedChatOptions>(() => ({
-    header: ({ chatId, hasMessages }) => (
-      <EmbedHeader
-        title={title}
-        onOpenInApp={hasMessages ? () => void openInApp(chatId, tokenRef.current) : undefined}
-        onClose={() => postRef.current("close")}
-      />
-    ),
     welcome,
     prompts: STARTERS,
     headers: (): Record<string, string> => (tokenRef.current ? { [EMBED_TOKEN_HEADER]: tokenRef.current } : {}),
@@ -192,7 +185,16 @@ export function EmbedWidget({ title, welcome, color, hostOrigin, allowedOrigins 
     >
       {token ? (
         <ModelsProvider>
-          <Chat embed={options} />
+          <Chat
+            embed={options}
+            header={({ chatId, hasMessages }) => (
+              <EmbedHeader
+                title={title}
+                onOpenInApp={hasMessages ? () => void openInApp(chatId, tokenRef.current) : undefined}
+                onClose={() => postRef.current("close")}
+              />
+            )}
+          />
         </ModelsProvider>
       ) : (
         <p className="m-auto text-sm text-neutral-500" role="status">

@@ -1,22 +1,14 @@
 "use client";
 
-import Link from "next/link";
 import { useEffect, useState } from "react";
 import { errorDetails } from "@/components/chat/errorMessage";
+import { AppLink } from "@/components/ui/AppLink";
 import type { HandoffResponse } from "@/lib/embed/handoff";
 
 /**
- * The page the widget's "Open in edge-chat" opens: its single-use code rides in the fragment, which never reaches a
- * server or a referrer.
- */
-export function openInAppHref(code: string): string {
-  return `/embed/open#${new URLSearchParams({ code })}`;
-}
-
-/**
  * A first-party tab (this app's own origin, its cookie) opening a copy of a conversation started in the widget: it
- * redeems the code at /api/embed/handoff/redeem, then goes to the copy. The fragment is wiped first, so the code does
- * not stay in the address bar or the history.
+ * redeems the code (in the fragment: ./openInAppHref.ts) at /api/embed/handoff/redeem, then goes to the copy. The
+ * fragment is wiped first, so the code does not stay in the address bar or the history.
  */
 export function OpenInApp() {
   const [failure, setFailure] = useState<string>();
@@ -47,9 +39,9 @@ export function OpenInApp() {
       {failure ? (
         <div role="alert" className="max-w-sm space-y-3">
           <p className="text-sm text-neutral-700 dark:text-neutral-200">{failure}</p>
-          <Link href="/" className="text-sm font-medium underline underline-offset-2">
+          <AppLink href="/" className="text-sm font-medium underline underline-offset-2">
             Go to edge-chat
-          </Link>
+          </AppLink>
         </div>
       ) : (
         <p role="status" className="text-sm text-neutral-500">

@@ -1,4 +1,4 @@
-import { CLIENT_TEXT_MAX_BYTES } from "@/lib/ai/tools/browser";
+import { CLIENT_TEXT_MAX_BYTES } from "@/lib/ai/tools/browser-client";
 import type { PageContext } from "./protocol";
 
 export type PageContextAnswer = { available: false } | ({ available: true } & PageContext);

@@ -1,11 +1,12 @@
 "use client";
 
-import Link from "next/link";
-import { memo, useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { lazy, memo, Suspense, useEffect, useRef, useState } from "react";
+import { AppLink } from "@/components/ui/AppLink";
 import { PencilIcon, TrashIcon } from "@/components/ui/icons";
 import type { SidebarChat } from "./ChatsProvider";
 
-export const TITLE_MAX = 100;
+// Rename's input loads with the first Rename: the page's first load does without it.
+const ChatTitleInput = lazy(() => import("./ChatTitleInput").then((module) => ({ default: module.ChatTitleInput })));
 
 /** What the sidebar calls a chat: its title, else the first words typed here, else "New chat". */
 export function chatLabel(chat: Pick<SidebarChat, "title" | "preview">): string {
@@ -28,46 +29,20 @@ const ICON_BUTTON =
 export const ChatListItem = memo(function ChatListItem({ chat, isCurrent, onOpen, onRename, onDelete }: ChatListItemProps) {
   const label = chatLabel(chat);
   const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState("");
-  const inputRef = useRef<HTMLInputElement>(null);
   const linkRef = useRef<HTMLAnchorElement>(null);
   // Set when an edit ends, so focus goes back to the link instead of being lost with the input.
   const refocus = useRef(false);
 
   useEffect(() => {
-    if (editing) {
-      inputRef.current?.focus();
-      inputRef.current?.select();
-    } else if (refocus.current) {
-      refocus.current = false;
-      linkRef.current?.focus();
-    }
+    if (editing || !refocus.current) return;
+    refocus.current = false;
+    linkRef.current?.focus();
   }, [editing]);
 
-  const startEditing = () => {
-    setDraft(chat.title ?? chat.preview ?? "");
-    setEditing(true);
-  };
-
-  const finish = (save: boolean) => {
-    if (!editing) return;
+  const onEdited = (title: string | undefined) => {
     refocus.current = true;
     setEditing(false);
-    const title = draft.trim().slice(0, TITLE_MAX);
-    if (save && title && title !== chat.title) void onRename(chat.id, title);
-  };
-
-  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
-    if (event.nativeEvent.isComposing || event.keyCode === 229) return;
-    if (event.key === "Enter") {
-      event.preventDefault();
-      finish(true);
-    } else if (event.key === "Escape") {
-      // Esc cancels the edit only; it must not also close the drawer around it.
-      event.preventDefault();
-      event.stopPropagation();
-      finish(false);
-    }
+    if (title && title !== chat.title) void onRename(chat.id, title);
   };
 
   return (
@@ -82,20 +57,12 @@ export const ChatListItem = memo(function ChatListItem({ chat, isCurrent, onOpen
       }`}
     >
       {editing ? (
-        <input
-          ref={inputRef}
-          data-testid="chat-title-input"
-          aria-label="Chat title"
-          value={draft}
-          maxLength={TITLE_MAX}
-          onChange={(event) => setDraft(event.target.value)}
-          onKeyDown={onKeyDown}
-          onBlur={() => finish(true)}
-          className="mx-1 my-0.5 h-8 min-w-0 flex-1 rounded-md border border-blue-500 bg-white px-2 text-sm text-neutral-900 focus:outline-none dark:bg-neutral-950 dark:text-neutral-100"
-        />
+        <Suspense>
+          <ChatTitleInput initial={chat.title ?? chat.preview ?? ""} onDone={onEdited} />
+        </Suspense>
       ) : (
         <>
-          <Link
+          <AppLink
             ref={linkRef}
             href={`/chat/${encodeURIComponent(chat.id)}`}
             aria-current={isCurrent ? "page" : undefined}
@@ -111,7 +78,7 @@ export const ChatListItem = memo(function ChatListItem({ chat, isCurrent, onOpen
             }`}
           >
             {label}
-          </Link>
+          </AppLink>
           <div
             className={`absolute inset-y-0 right-1 flex items-center gap-0.5 transition-opacity group-focus-within:opacity-100 group-hover:opacity-100 pointer-coarse:opacity-100 ${
               isCurrent ? "opacity-100" : "opacity-0"
@@ -122,7 +89,7 @@ export const ChatListItem = memo(function ChatListItem({ chat, isCurrent, onOpen
               data-testid="chat-rename-button"
               aria-label={`Rename “${label}”`}
               title="Rename"
-              onClick={startEditing}
+              onClick={() => setEditing(true)}
               className={ICON_BUTTON}
             >
               <PencilIcon className="size-3.5" />

@@ -3,9 +3,11 @@
 import { usePathname, useRouter } from "next/navigation";
 import { createContext, use, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { ChatListResponse } from "@/lib/chat/chat-routes";
-import { deleteChatRequest, fetchChats, patchChatTitle } from "./chatsApi";
 
 export const CHATS_PAGE_SIZE = 30;
+
+/** The browser's side of /api/chats, loaded with the first call (the server renders the first page of chats). */
+const loadChatsApi = () => import("./chatsApi");
 
 /** A sidebar entry: the server's summary, plus the first words of a chat started here until it has a title. */
 export type SidebarChat = ChatListResponse["chats"][number] & { preview?: string };
@@ -87,6 +89,7 @@ export function ChatsProvider({ initial, children }: { initial: ChatListResponse
   const loadPage = useCallback(async (cursor: string | null, signal?: AbortSignal) => {
     setState((current) => ({ ...current, loading: true }));
     try {
+      const { fetchChats } = await loadChatsApi();
       const page = await fetchChats({ cursor, limit: CHATS_PAGE_SIZE, signal });
       setState((current) => {
         const known = new Set(current.chats.map((chat) => chat.id));
@@ -190,6 +193,7 @@ export function ChatsProvider({ initial, children }: { initial: ChatListResponse
       if (!before) return false;
       update(id, { title });
       try {
+        const { patchChatTitle } = await loadChatsApi();
         const chat = await patchChatTitle(id, title);
         update(id, { title: chat.title });
         if (chat.title) tell({ kind: "title", id, title: chat.title });
@@ -212,6 +216,7 @@ export function ChatsProvider({ initial, children }: { initial: ChatListResponse
   const remove = useCallback(
     async (id: string) => {
       try {
+        const { deleteChatRequest } = await loadChatsApi();
         await deleteChatRequest(id);
       } catch (error) {
         setState((current) => ({ ...current, error: (error as Error).message }));

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, useState } from "react";
-import { AlertIcon } from "@/components/ui/icons";
+import { AlertIcon } from "@/components/ui/laterIcons";
 
 type ConfirmDeleteDialogProps = {
   /** The chat to delete; the dialog is open while this is set. */

@@ -1,7 +1,7 @@
 "use client";
 
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
-import Link from "next/link";
+import { AppLink } from "@/components/ui/AppLink";
 import { PlusIcon, XIcon } from "@/components/ui/icons";
 import { ChatListItem, chatLabel } from "./ChatListItem";
 import { useChats, type SidebarChat } from "./ChatsProvider";
@@ -166,14 +166,14 @@ export function Sidebar() {
           )}
         </nav>
         <div className="shrink-0 border-t border-neutral-200 px-2 py-2 dark:border-neutral-800">
-          <Link
+          <AppLink
             href="/settings/keys"
             data-testid="settings-keys-link"
             onClick={closeDrawer}
             className="flex h-9 items-center rounded-lg px-2.5 text-sm text-neutral-600 transition-colors hover:bg-neutral-200/70 hover:text-neutral-900 dark:text-neutral-400 dark:hover:bg-neutral-800 dark:hover:text-neutral-100"
           >
             API keys
-          </Link>
+          </AppLink>
         </div>
 
         {deleting && (

@@ -1,6 +1,6 @@
 "use client";
 
-import { CheckIcon, CopyIcon } from "./icons";
+import { CheckIcon, CopyIcon } from "./laterIcons";
 import { useCopyToClipboard } from "./useCopyToClipboard";
 
 type CopyButtonProps = {

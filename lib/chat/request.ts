@@ -2,7 +2,7 @@ import "server-only";
 import { getToolName, isToolUIPart, safeValidateUIMessages } from "ai";
 import { z } from "zod";
 import type { ChatTools } from "@/lib/ai/tools";
-import { CLIENT_TEXT_MAX_BYTES } from "@/lib/ai/tools/browser";
+import { CLIENT_TEXT_MAX_BYTES } from "@/lib/ai/tools/browser-client";
 import { AppError } from "@/lib/errors";
 import type { ChatMessage } from "./types";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { pageContextAnswer } from "@/components/embed/pageContext";
-import { CLIENT_TEXT_MAX_BYTES } from "@/lib/ai/tools/browser";
+import { CLIENT_TEXT_MAX_BYTES } from "@/lib/ai/tools/browser-client";
 
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).byteLength;
 

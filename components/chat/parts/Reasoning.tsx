@@ -1,5 +1,7 @@
 import type { ReasoningUIPart } from "ai";
-import { BrainIcon, ChevronDownIcon, SpinnerIcon } from "@/components/ui/icons";
+import { ChevronDownIcon } from "@/components/ui/icons";
+import { BrainIcon } from "@/components/ui/icons";
+import { SpinnerIcon } from "@/components/ui/laterIcons";
 
 /** "Thought for 3 s": how long the model's reasoning streamed. */
 function thoughtFor(ms: number | undefined): string {

@@ -2,7 +2,8 @@
 
 import { getToolName } from "ai";
 import { useEffect, useId, useRef, useState, type ReactNode, type RefObject } from "react";
-import { AlertIcon, CheckIcon, ChevronDownIcon, ClockIcon, SpinnerIcon, XIcon } from "@/components/ui/icons";
+import { ChevronDownIcon, XIcon } from "@/components/ui/icons";
+import { AlertIcon, CheckIcon, ClockIcon, SpinnerIcon } from "@/components/ui/laterIcons";
 import { useToolApproval } from "./toolApproval";
 import { toolBody, toolMeta, toolSummary, type ToolPart } from "./toolViews";
 import { toolErrorSummary } from "./toolError";

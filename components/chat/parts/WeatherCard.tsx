@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import type { Weather } from "@/lib/ai/tools/get-weather";
-import { DropletIcon, ThermometerIcon, WindIcon } from "@/components/ui/icons";
+import { DropletIcon, ThermometerIcon, WindIcon } from "@/components/ui/laterIcons";
 import { weatherGroup, WeatherIcon } from "./WeatherIcon";
 
 const round = (value: number) => Math.round(value);

@@ -1,5 +1,5 @@
 import type { Components, ExtraProps } from "react-markdown";
-import { LinkIcon } from "@/components/ui/icons";
+import { LinkIcon } from "@/components/ui/laterIcons";
 import { CodeBlock } from "./CodeBlock";
 
 type HastElement = NonNullable<ExtraProps["node"]>;

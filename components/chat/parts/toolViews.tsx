@@ -8,8 +8,8 @@ import {
   GlobeIcon,
   ListIcon,
   NoteIcon,
-  WrenchIcon,
-} from "@/components/ui/icons";
+} from "@/components/ui/laterIcons";
+import { WrenchIcon } from "@/components/ui/icons";
 import { placeName, WeatherCard, WeatherSkeleton } from "./WeatherCard";
 
 type ChatPart = ChatMessage["parts"][number];

@@ -1,5 +1,5 @@
-import Link from "next/link";
 import { SidebarToggle } from "@/components/sidebar/SidebarToggle";
+import { AppLink } from "@/components/ui/AppLink";
 import { PlusIcon } from "@/components/ui/icons";
 
 export default function ChatNotFound() {
@@ -17,13 +17,13 @@ export default function ChatNotFound() {
       <p className="max-w-sm text-sm text-neutral-500 dark:text-neutral-400">
         It may have been deleted, or it belongs to another browser. Conversations are kept per browser.
       </p>
-      <Link
+      <AppLink
         href="/"
         className="mt-3 inline-flex h-9 items-center gap-1.5 rounded-lg bg-neutral-900 px-3.5 text-sm font-medium text-white hover:bg-neutral-700 dark:bg-white dark:text-neutral-900 dark:hover:bg-neutral-200"
       >
         <PlusIcon />
         Start a new chat
-      </Link>
+      </AppLink>
     </main>
     </>
   );

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { Chat } from "@/components/chat/Chat";
+import { AppChat } from "@/components/chat/AppChat";
 import { loadChat } from "@/lib/chat/page-data";
 
 type Props = { params: Promise<{ id: string }> };
@@ -15,5 +15,5 @@ export default async function ChatPage({ params }: Props) {
   const { id } = await params;
   const loaded = await loadChat(id);
   if (!loaded) notFound();
-  return <Chat key={id} chatId={id} initialMessages={loaded.messages} />;
+  return <AppChat key={id} chatId={id} initialMessages={loaded.messages} />;
 }
