@@ -3,6 +3,9 @@ import { join } from "node:path";
 import { applyLocalMigrations, DEFAULT_STATE, localSessionSecret } from "./scripts/local-dev.mjs";
 import { writeLocalWranglerConfig } from "./scripts/local-wrangler-config.mjs";
 
+/** The chat's own chunks (its layout, a new chat, a stored chat): what they share, the chat page loads anyway. */
+const CHAT_PAGES = new Set(["app/(app)/layout", "app/(app)/page", "app/(app)/chat/[id]/page"]);
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
@@ -16,15 +19,21 @@ const nextConfig = {
     // Next's router and the AI SDK with zod, and one file compresses better than three (2 KB less on either page).
     splitChunks.cacheGroups.lib = false;
     // The app's code that several pages (or a layout and its page) share goes into one chunk whatever its size: one
-    // for what the embedded widget uses too (the conversation, the models, the icons) and one for the rest (the
-    // sidebar's state, the app's header). Left to webpack, shared code under 20 KB is copied into each page instead,
+    // for what the embedded widget uses too (the conversation, the models, the icons), one for the rest of the chat's
+    // (the sidebar's state, the app's header) and one for what only the other pages share. Left to webpack, shared code under 20 KB is copied into each page instead,
     // and the chat page, whose layout and page both use it, would load it twice.
     splitChunks.cacheGroups.shared = {
       test: /[\\/](components|lib)[\\/]/,
       chunks: "initial",
       minChunks: 2,
       minSize: 0,
-      name: (module, chunks) => (chunks.some((chunk) => chunk.name === "app/embed/page") ? "shared-chat" : "shared-app"),
+      name: (module, chunks) => {
+        const names = chunks.map((chunk) => chunk.name);
+        if (names.includes("app/embed/page")) return "shared-chat";
+        if (names.some((name) => CHAT_PAGES.has(name))) return "shared-app";
+        // Shared by the other pages alone (the usage pages' sign-in, say): never in the chat's first load.
+        return "shared-pages";
+      },
     };
     // Likewise for what loads after the first paint: the answer's parts, the error banner and the dialogs share the
     // later icons and the copy button, which would otherwise come once in each of their chunks.
