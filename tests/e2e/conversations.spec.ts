@@ -178,12 +178,16 @@ test.describe("stored conversations", () => {
     await expect(message.getByTestId("message-status")).toHaveText("Stopped");
 
     await page.reload();
+    // Hydrated (data-model comes from an effect): the server's HTML shows Regenerate before it does anything.
+    await expect(chat.root).toHaveAttribute("data-model", /\S/);
     const stored = chat.lastAssistant();
     await expect(stored.getByTestId("message-status")).toHaveText("Stopped");
     expect(await chat.textLength(stored)).toBeGreaterThan(200);
     await expect(chat.textOf(stored)).not.toContainText("Part 12");
 
     await stored.getByTestId("regenerate-button").click();
+    // The stopped answer gives way first: until it has, it is the last answer, and it is done already.
+    await expect(chat.lastAssistant().getByTestId("message-status")).toHaveCount(0);
     await chat.expectAnswered(chat.lastAssistant(), 90_000);
     await expect(chat.textOf(chat.lastAssistant())).toContainText("Part 12");
     await expect(chat.lastAssistant().getByTestId("message-status")).toHaveCount(0);

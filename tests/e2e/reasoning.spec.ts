@@ -23,6 +23,8 @@ test("reasoning: open while the model thinks, folded with its duration after, st
   await expect(chat.textOf(chat.lastAssistant())).not.toContainText("Before answering");
 
   await page.reload();
+  // Hydrated (data-model comes from an effect): a click on the server's HTML would be undone by hydration.
+  await expect(chat.root).toHaveAttribute("data-model", /\S/);
   const stored = chat.lastAssistant().getByTestId("reasoning");
   await expect(stored).not.toHaveAttribute("open");
   await expect(stored.getByTestId("reasoning-summary")).toHaveText(/^Thought for \d+ s$/);
