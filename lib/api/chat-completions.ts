@@ -10,7 +10,7 @@ import type { AnswerStatus } from "@/lib/metrics/usage-report";
 import { tokenLedger, type TokenLedger } from "@/lib/db/usage";
 import { readEnv, type AppEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { recordAnswer, type AnswerOutcome } from "@/lib/metrics/answers";
+import { answerRecorder, type AnswerOutcome } from "@/lib/metrics/answers";
 import { meterAnswer, type LiveMeter } from "@/lib/metrics/live-meter";
 import { apiKeyOf, type ApiKey } from "./keys";
 import { CACHE_HEADER, responseCacheFor, type CachedCompletion } from "./response-cache";
@@ -102,9 +102,12 @@ export function chatCompletions(request: Request): Promise<Response> {
     // An identical earlier request's answer, when the caller asked for caching: no model call, no budget spent.
     const cache = await responseCacheFor(request, caller.env, caller.key, body);
     const hit = await cache?.get();
+    // The answer's usage record (lib/metrics/): an API answer, counted for the key's owner.
+    const recordAnswer = await answerRecorder();
+    const record = (outcome: Omit<AnswerOutcome, "surface" | "visitorId">) => recordAnswer({ ...outcome, surface: "api", visitorId: caller.key.id });
     const cacheHeaders: Record<string, string> = cache ? { [CACHE_HEADER]: hit ? "hit" : "miss" } : {};
     if (hit) {
-      record(caller, {
+      record({
         startedAt,
         status: "complete",
         model: resolved.info.id,
@@ -160,7 +163,7 @@ export function chatCompletions(request: Request): Promise<Response> {
       waitUntil(settle(spent).catch((error) => console.error("v1: settling the budget:", error)));
       const answered = resolved.answeredBy();
       const streamedMs = builder.firstOutputAt === undefined ? 0 : Date.now() - builder.firstOutputAt;
-      record(caller, {
+      record({
         startedAt,
         status,
         model: answered?.id ?? resolved.info.id,
@@ -212,10 +215,6 @@ export function chatCompletions(request: Request): Promise<Response> {
   });
 }
 
-/** The answer's usage record (lib/metrics/): an API answer, counted for the key's owner. */
-function record(caller: Caller, outcome: Omit<AnswerOutcome, "surface" | "visitorId">): void {
-  recordAnswer({ ...outcome, surface: "api", visitorId: caller.key.id }, waitUntil);
-}
 
 type Parts = ReadableStreamDefaultReader<TextStreamPart<ToolSet>>;
 

@@ -6,7 +6,7 @@ import { getDb } from "@/lib/db/client";
 import { notesFor } from "@/lib/db/notes";
 import { tokenLedger } from "@/lib/db/usage";
 import { readEnv } from "@/lib/env";
-import { recordAnswer } from "@/lib/metrics/answers";
+import { answerRecorder } from "@/lib/metrics/answers";
 import { meterAnswer } from "@/lib/metrics/live-meter";
 import { AppError, errorResponse } from "@/lib/errors";
 import { LEGACY_CHAT_CODE, RUNNER_TOKEN_HEADER, type DispatchBody } from "./conversation-core";
@@ -99,6 +99,7 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
   const turn = prepareTurn(body.history, { ...request, model: context.model }, tools);
   const chats = chatsFor(db, owner);
   const conversation = await conversationFor(request.id);
+  const recordAnswer = await answerRecorder();
   const question = turn.messages.findLast((message) => message.role === "user");
   const makesTitle = turn.needsTitle && question !== undefined;
   const maxSteps = info.supportsTools ? STREAM_SETTINGS.maxSteps : 1;
@@ -173,8 +174,7 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
         const spent = status === "complete" ? answer.metadata?.usage : undefined;
         const saved = { ...answer, metadata: { ...answer.metadata, ...(spent ? { usage: spent } : {}) } };
         const shared = status === "complete" && embedCache ? shareableText(answer) : undefined;
-        recordAnswer(
-          {
+        recordAnswer({
             ...stats,
             ...tokensUsed(spent, turn.messages, answer),
             surface: context.embedded ? "embed" : "app",
@@ -185,9 +185,7 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
             fallbackFrom: saved.metadata.fallbackFrom,
             retries: retries(),
             cacheHit: false,
-          },
-          waitUntil,
-        );
+        });
         const work = Promise.allSettled([
           budget.settle(tokensSpent(spent, turn.messages, answer) + titleTokens),
           conversation.saveAnswer(turnId, saved, status),
@@ -228,8 +226,7 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
       messages: turn.messages,
       title,
       onAnswerEnd: async (answer) => {
-        recordAnswer(
-          {
+        recordAnswer({
             surface: "embed",
             visitorId: owner,
             startedAt: context.startedAt,
@@ -240,9 +237,7 @@ async function runTurnUnsafe(body: DispatchBody, objectGone?: AbortSignal): Prom
             toolCalls: 0,
             retries: 0,
             cacheHit: true,
-          },
-          waitUntil,
-        );
+        });
         const work = Promise.allSettled([
           conversation.saveAnswer(turnId, answer, "complete"),
           chats.touch(request.id, info.id),

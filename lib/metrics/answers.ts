@@ -61,17 +61,34 @@ export async function answerRecord(outcome: AnswerOutcome, secret: string, price
   };
 }
 
-/** Records an answer in the background: returns at once, never throws. `keepAlive` holds the worker until it is written. */
-export function recordAnswer(outcome: AnswerOutcome, keepAlive: (task: Promise<unknown>) => void): void {
-  const now = Date.now();
-  const task = (async () => {
-    const env = await readEnv();
-    const record = await answerRecord(outcome, sessionSecret(env), env.MODEL_PRICES, now);
-    const { env: bindings } = await getCloudflareContext({ async: true });
-    bindings.ANALYTICS?.writeDataPoint(toDataPoint(record));
-    await answerMetricsStore(await getDb()).add(record);
-  })().catch((error) => console.error("recording the answer's usage failed:", error));
-  keepAlive(task);
+/** Records one answer: returns at once, never throws, and never delays the answer. */
+export type AnswerRecorder = (outcome: AnswerOutcome) => void;
+
+/**
+ * The recorder of a request's answers, opened in the request's own context: the bindings and the worker's waitUntil
+ * are not reachable from a stream's callbacks once the response is being read (where answers end).
+ */
+export async function answerRecorder(): Promise<AnswerRecorder> {
+  const env = await readEnv();
+  const db = await getDb();
+  let analytics: AnalyticsEngineDataset | undefined;
+  let keepAlive: (task: Promise<unknown>) => void = () => {};
+  try {
+    const { env: bindings, ctx } = await getCloudflareContext({ async: true });
+    analytics = bindings.ANALYTICS;
+    keepAlive = (task) => ctx.waitUntil(task);
+  } catch {
+    // No worker context (plain Node): nothing to keep alive, no Analytics Engine.
+  }
+  return (outcome) => {
+    const now = Date.now();
+    const task = (async () => {
+      const record = await answerRecord(outcome, sessionSecret(env), env.MODEL_PRICES, now);
+      analytics?.writeDataPoint(toDataPoint(record));
+      await answerMetricsStore(db).add(record);
+    })().catch((error) => console.error("recording the answer's usage failed:", error));
+    keepAlive(task);
+  };
 }
 
 /** /usage's numbers: from Analytics Engine when its SQL API is configured, otherwise from D1. */
