@@ -34,6 +34,19 @@ export function waitUntil(task: Promise<unknown>): void {
   }
 }
 
+/**
+ * `waitUntil` bound to the current request's context, for work that starts later in a stream's callbacks, where the
+ * request's context is out of reach (the plain `waitUntil` would then keep nothing alive).
+ */
+export function waitUntilOfThisRequest(): (task: Promise<unknown>) => void {
+  try {
+    const { ctx } = getCloudflareContext();
+    return (task) => ctx.waitUntil(task);
+  } catch {
+    return () => {};
+  }
+}
+
 /** Who is asking and with what: configuration, the visitor and the database. */
 export async function openSession(request: Request): Promise<Session> {
   const env = await readEnv();

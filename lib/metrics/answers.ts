@@ -1,6 +1,7 @@
 import "server-only";
 import { getCloudflareContext } from "@opennextjs/cloudflare";
 import { sessionSecret } from "@/lib/chat/identity";
+import { waitUntilOfThisRequest } from "@/lib/chat/session";
 import { answerMetricsStore, type AnswerRecord } from "@/lib/db/answer-metrics";
 import { sha256Hex } from "@/lib/db/answer-cache";
 import { getDb } from "@/lib/db/client";
@@ -71,14 +72,12 @@ export type AnswerRecorder = (outcome: AnswerOutcome) => void;
 export async function answerRecorder(): Promise<AnswerRecorder> {
   const env = await readEnv();
   const db = await getDb();
+  const keepAlive = waitUntilOfThisRequest();
   let analytics: AnalyticsEngineDataset | undefined;
-  let keepAlive: (task: Promise<unknown>) => void = () => {};
   try {
-    const { env: bindings, ctx } = await getCloudflareContext({ async: true });
-    analytics = bindings.ANALYTICS;
-    keepAlive = (task) => ctx.waitUntil(task);
+    analytics = (await getCloudflareContext({ async: true })).env.ANALYTICS;
   } catch {
-    // No worker context (plain Node): nothing to keep alive, no Analytics Engine.
+    // No worker context (plain Node): no Analytics Engine.
   }
   return (outcome) => {
     const now = Date.now();

@@ -1,7 +1,7 @@
 import "server-only";
 import type { TextStreamPart, ToolSet } from "ai";
 import { CHARS_PER_TOKEN } from "@/lib/chat/limits";
-import { waitUntil } from "@/lib/chat/session";
+import { waitUntilOfThisRequest } from "@/lib/chat/session";
 import { LIVE_SETTINGS, type LiveReport } from "./live-core";
 import { liveStreams, type LiveStreamsHandle } from "./live-streams";
 
@@ -134,5 +134,5 @@ export function utf8Length(text: string): number {
 
 /** A meter for an answer starting now, reporting to this deployment's registry. */
 export function meterAnswer(options: LiveMeterOptions): LiveMeter {
-  return new LiveMeter(options, liveStreams(), waitUntil);
+  return new LiveMeter(options, liveStreams(), waitUntilOfThisRequest());
 }
