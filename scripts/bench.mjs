@@ -21,7 +21,7 @@
 // The worker runs with OPENAI_API=chat, then is restarted with OPENAI_API=responses for the Responses abort row (and
 // after a concurrency level cut off at its time budget: its answers would run on in the worker).
 // Every process it starts is stopped on exit, Ctrl-C or SIGTERM.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
@@ -29,6 +29,7 @@ import { bin, root, workerBuildState } from "./worker-build.mjs";
 
 const QUICK = process.argv.includes("--quick");
 const RENDER = process.argv.includes("--render");
+const SOAK = process.argv.includes("--soak");
 const BASE_PORT = Number(process.env.BENCH_PORT || 3711);
 const APP_PORT = BASE_PORT;
 const UPSTREAM_PORT = BASE_PORT + 1;
@@ -45,6 +46,9 @@ const config = {
   ttftTokens: 20,
   throughputTokens: QUICK ? 1000 : 4000,
   throughputRuns: QUICK ? 1 : 3,
+  // CPU per token with the upstream paced as a real model streams: one token per event, 100 tokens/s.
+  pacedTokens: QUICK ? 300 : 1_000,
+  pacedDelayMs: 10,
   concurrency: QUICK ? [10, 100] : [10, 100, 500],
   concurrentTokens: 50,
   concurrentDelayMs: 20,
@@ -63,6 +67,15 @@ const config = {
   remoteRequests: QUICK ? 10 : 20,
   rowsTokens: 1_000,
   renderDelayMs: 10,
+  // --soak: visitors chatting without pause (each turn a follow-up, a new chat and visitor every `soakTurnsPerChat`
+  // turns, as the app's per-visitor limit allows 20 turns a minute), then an idle minute for the memory to settle.
+  soakVisitors: 20,
+  soakMs: QUICK ? 120_000 : 600_000,
+  soakTokens: 60,
+  soakDelayMs: 20, // a 1.2 s answer
+  soakTurnsPerChat: 10,
+  soakIdleMs: 60_000,
+  soakWarmMs: 120_000, // memory growth counts from here (the isolate's caches fill in the first minutes)
 };
 
 // ─── the fake upstream ────────────────────────────────────────────────────────────────────────────────────────
@@ -619,6 +632,23 @@ async function benchThroughput() {
   };
 }
 
+/** CPU per token with the upstream paced at 100 tokens/s, one token per event: what a real model's stream costs. */
+async function benchPacedCpu() {
+  const n = config.pacedTokens;
+  const route = await withCpuPerToken(n, () => viaRoute(n, config.pacedDelayMs));
+  const raw = await withCpuPerToken(n, () => viaRawPipe(n, config.pacedDelayMs));
+  return { tokens: n, delayMs: config.pacedDelayMs, cpuUsPerToken: route.cpuUsPerToken, rawCpuUsPerToken: raw.cpuUsPerToken, deltasOut: route.deltas };
+}
+
+/** The worker as `wrangler deploy` would upload it: its size and gzipped size in KiB, from a dry run. */
+function workerBundle() {
+  const outdir = join(RESULTS, "worker-bundle");
+  const run = spawnSync(bin("wrangler"), ["deploy", "--dry-run", "--outdir", outdir], { cwd: root, encoding: "utf8" });
+  const match = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(`${run.stdout}${run.stderr}`);
+  rmSync(outdir, { recursive: true, force: true });
+  return match ? { kib: Number(match[1]), gzipKib: Number(match[2]) } : undefined;
+}
+
 /** Failures by kind, most frequent first: { "fetch failed (ECONNRESET)": 12, … }. */
 function errorKinds(reasons) {
   const counts = {};
@@ -633,6 +663,8 @@ async function benchConcurrency(streams) {
   const n = config.concurrentTokens;
   const delay = config.concurrentDelayMs;
   const baseline = await direct(n, delay);
+  // One answer alone through the worker, for the "vs one alone" ratio.
+  const alone = median([await viaRoute(n, delay), await viaRoute(n, delay), await viaRoute(n, delay)].map((r) => r.total));
   await sleep(300);
   const rssBefore = workerdRss();
   let rssPeak = rssBefore;
@@ -663,6 +695,8 @@ async function benchConcurrency(streams) {
     streams,
     tokensPerStream: n,
     upstreamMs: baseline.total,
+    aloneMs: alone,
+    totalP50VsAlone: median(ok.map((r) => r.total)) / alone,
     withFirstToken: addedTtft.length,
     finished: ok.length,
     unfinished,
@@ -678,6 +712,84 @@ async function benchConcurrency(streams) {
     rssPeakMiB: rssPeak / 2 ** 20,
     rssPerStreamKiB: (rssPeak - rssBefore) / 1024 / streams,
   };
+}
+
+/**
+ * --soak: `soakVisitors` visitors each send their next turn as soon as the last answer ended, for `soakMs`; then the
+ * worker idles for `soakIdleMs`. Turn times against one visitor alone, errors, and workerd's memory over time.
+ */
+async function benchSoak() {
+  const { soakVisitors, soakTokens: n, soakDelayMs: delay } = config;
+  const aloneTurns = [];
+  let chat;
+  for (let i = 0; i < 5; i++) {
+    const turn = await viaRoute(n, delay, { chat });
+    chat = turn.chat;
+    aloneTurns.push(turn.total);
+  }
+  const alone = median(aloneTurns);
+  const began = performance.now();
+  const rss = []; // [seconds since the start, MiB]
+  const sample = () => rss.push([(performance.now() - began) / 1000, workerdRss() / 2 ** 20]);
+  sample();
+  const sampler = setInterval(sample, 5_000);
+  const times = [];
+  const failures = [];
+  const visitor = async () => {
+    let turns = 0;
+    let chat;
+    while (performance.now() - began < config.soakMs) {
+      try {
+        const turn = await viaRoute(n, delay, { chat, signal: AbortSignal.timeout(60_000) });
+        times.push(turn.total);
+        chat = ++turns % config.soakTurnsPerChat === 0 ? undefined : turn.chat;
+      } catch (error) {
+        failures.push(error);
+        chat = undefined;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: soakVisitors }, visitor));
+  const endMiB = workerdRss() / 2 ** 20;
+  await sleep(config.soakIdleMs);
+  clearInterval(sampler);
+  const idleMiB = workerdRss() / 2 ** 20;
+  const warmMiB = rss.find(([at]) => at >= config.soakWarmMs / 1000)?.[1] ?? rss[0][1];
+  return {
+    visitors: soakVisitors,
+    minutes: config.soakMs / 60_000,
+    turns: times.length,
+    errors: failures.length,
+    errorKinds: errorKinds(failures),
+    aloneMs: alone,
+    turnP50Ms: median(times),
+    turnP95Ms: percentile(times, 95),
+    turnP50VsAlone: median(times) / alone,
+    rssStartMiB: rss[0][1],
+    rssWarmMiB: warmMiB,
+    rssEndMiB: endMiB,
+    rssPeakMiB: Math.max(...rss.map(([, mib]) => mib)),
+    rssIdleMiB: idleMiB,
+    growthPercent: ((endMiB - warmMiB) / warmMiB) * 100,
+    rssSamples: rss,
+  };
+}
+
+/** The soak's rows: errors and turn time, then memory. */
+function soakRows(s) {
+  const pct = (value) => `${value >= 0 ? "+" : ""}${value.toFixed(0)} %`;
+  return [
+    [
+      `Soak: ${s.visitors} visitors chatting without pause for ${s.minutes} min`,
+      `${s.errors} errors; turn ${ms(s.turnP50Ms)} p50 (${s.turnP50VsAlone.toFixed(2)}× one alone), ${ms(s.turnP95Ms)} p95`,
+      `${int(s.turns)} turns of ${config.soakTokens} tokens at ${config.soakDelayMs} ms, a new chat every ${config.soakTurnsPerChat} turns; one visitor alone: ${ms(s.aloneMs)} p50${s.errors ? `; ${Object.entries(s.errorKinds).slice(0, 2).map(([kind, count]) => `${count}× ${kind}`).join("; ")}` : ""}`,
+    ],
+    [
+      "Soak: workerd memory",
+      `${pct(s.growthPercent)} from minute ${config.soakWarmMs / 60_000} to the end (${int(s.rssWarmMiB)} → ${int(s.rssEndMiB)} MiB); ${int(s.rssIdleMiB)} MiB after ${config.soakIdleMs / 60_000} min idle`,
+      `RSS at the start ${int(s.rssStartMiB)} MiB, peak ${int(s.rssPeakMiB)} MiB`,
+    ],
+  ];
 }
 
 /** Each provider path the app has; `api` is the OPENAI_API the worker must run with. */
@@ -811,8 +923,8 @@ function concurrencyRow(c) {
   const unfinished = c.unfinished ? `${c.unfinished} unfinished after ${config.concurrentBudgetMs / 1000} s (cut off, worker restarted); ` : "";
   return [
     `${c.streams} concurrent streams`,
-    `TTFT +${ms(c.addedTtftP50)} / +${ms(c.addedTtftP99)}${of(c.withFirstToken)}; total +${ms(c.addedTotalP50)} / +${ms(c.addedTotalP99)}${of(c.finished)} (p50/p99)`,
-    `${unfinished}${c.errors} errors${errors.length ? ` (${errors.join("; ")})` : ""}; peak ${c.peakClientConnections} client connections, ${c.peakUpstreamStreams} upstream streams open; ${c.tokensPerStream} tokens at ${config.concurrentDelayMs} ms (${ms(c.upstreamMs)} upstream); RSS ${int(c.rssBeforeMiB)}→${int(c.rssPeakMiB)} MiB, ${int(c.rssPerStreamKiB)} KiB/stream`,
+    `total ${c.totalP50VsAlone.toFixed(2)}× one alone (p50); TTFT +${ms(c.addedTtftP50)} / +${ms(c.addedTtftP99)}${of(c.withFirstToken)}; total +${ms(c.addedTotalP50)} / +${ms(c.addedTotalP99)}${of(c.finished)} (p50/p99)`,
+    `${unfinished}${c.errors} errors${errors.length ? ` (${errors.join("; ")})` : ""}; peak ${c.peakClientConnections} client connections, ${c.peakUpstreamStreams} upstream streams open; ${c.tokensPerStream} tokens at ${config.concurrentDelayMs} ms (${ms(c.upstreamMs)} upstream, ${ms(c.aloneMs)} alone through the worker); RSS ${int(c.rssBeforeMiB)}→${int(c.rssPeakMiB)} MiB, ${int(c.rssPerStreamKiB)} KiB/stream`,
   ];
 }
 
@@ -843,6 +955,7 @@ const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice
 async function main() {
   const loadAtStart = loadAverage();
   mkdirSync(RESULTS, { recursive: true });
+  const bundle = workerBundle();
   for (const file of readdirSync(RESULTS)) if (/^worker-.*\.log$/.test(file)) rmSync(join(RESULTS, file)); // the last run's
   upstream = await startUpstream();
   step(`fake upstream on ${UPSTREAM}; starting the worker on ${APP}…`);
@@ -856,6 +969,8 @@ async function main() {
   const turnTtft = await benchTurnTtft();
   step("throughput and CPU (chat route and raw pipe)…");
   const throughput = await benchThroughput();
+  step(`CPU with a paced upstream (${config.pacedTokens} tokens at ${1000 / config.pacedDelayMs} tokens/s)…`);
+  const paced = await benchPacedCpu();
   const concurrency = [];
   for (const streams of config.concurrency) {
     step(`${streams} concurrent streams…`);
@@ -867,6 +982,13 @@ async function main() {
   if (RENDER) {
     step(`rendering a ${config.renderTokens}-token answer in Chromium (${(config.renderTokens * config.renderDelayMs) / 1000} s)…`);
     render = await benchRender();
+  }
+
+  let soak;
+  if (SOAK) {
+    await restartApp("chat"); // a fresh worker: memory from its start
+    step(`soak: ${config.soakVisitors} visitors for ${config.soakMs / 60_000} min, then ${config.soakIdleMs / 1000} s idle…`);
+    soak = await benchSoak();
   }
 
   step(`restarting the worker with ${config.remoteMs} ms added to every D1 and Durable Object call…`);
@@ -895,10 +1017,13 @@ async function main() {
     ttft,
     conversation: { turnTtft, remoteTtft, remoteModelTtft, remoteMs: config.remoteMs, rows: answerRows },
     throughput,
+    paced,
+    bundle,
     concurrency,
+    soak,
     abort,
     render,
-    notMeasured: render ? [] : ["client rendering in Chromium (run with --render)"],
+    notMeasured: [...(render ? [] : ["client rendering in Chromium (run with --render)"]), ...(soak ? [] : ["the soak (run with --soak)"])],
   };
   writeFileSync(join(RESULTS, "bench-results.json"), JSON.stringify(results, null, 2) + "\n");
 
@@ -907,7 +1032,10 @@ async function main() {
     ...conversationRows(turnTtft, remoteTtft, remoteModelTtft, answerRows),
     ["Relay throughput, unthrottled upstream", `${int(throughput.routeTokPerS)} tok/s`, `reading the upstream directly: ${int(throughput.directTokPerS)} tok/s (ratio ${throughput.ratio.toFixed(3)}); raw pipe through the worker: ${int(throughput.rawTokPerS)} tok/s; ${int(throughput.tokens)} tokens, median of ${throughput.runs}`],
     ["workerd CPU per streamed token (chat route / raw pipe)", `${int(throughput.cpuUsPerToken)} µs / ${int(throughput.rawCpuUsPerToken)} µs (${throughput.cpuRatio.toFixed(1)}×)`, `user+sys of workerd / tokens, median of ${throughput.runs}; raw pipe: GET /api/bench/raw, the upstream's SSE piped through the same worker; ${throughput.uiDeltasPerRun} UI text deltas per ${int(throughput.tokens)}-token answer`],
+    ["workerd CPU per streamed token, upstream paced at 100 tok/s (chat route / raw pipe)", `${int(paced.cpuUsPerToken)} µs / ${int(paced.rawCpuUsPerToken)} µs`, `${int(paced.tokens)} tokens, one per upstream event every ${paced.delayMs} ms; ${paced.deltasOut} UI text deltas`],
     ...concurrency.map(concurrencyRow),
+    ...(soak ? soakRows(soak) : []),
+    ["Worker bundle (wrangler deploy --dry-run)", bundle ? `${(bundle.gzipKib / 1024).toFixed(2)} MiB gzipped` : "–", bundle ? `${(bundle.kib / 1024).toFixed(2)} MiB uncompressed` : "the dry run failed"],
     ...abort.map(abortRow),
   ];
   if (render) {
