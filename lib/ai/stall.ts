@@ -4,6 +4,8 @@
  * UPSTREAM_STALL_MS of silence: before the response headers or between body chunks.
  */
 
+import { mergeTextEvents } from "./sse-merge";
+
 /** The upstream went silent. Named TimeoutError so the AI SDK passes it through as-is and does not retry it. */
 export class UpstreamStalledError extends Error {
   constructor(stallMs: number) {
@@ -12,7 +14,10 @@ export class UpstreamStalledError extends Error {
   }
 }
 
-/** `baseFetch` (default: the global fetch), failing with UpstreamStalledError after `stallMs` without a byte. */
+/**
+ * `baseFetch` (default: the global fetch), failing with UpstreamStalledError after `stallMs` without a byte; a streamed
+ * (SSE) body comes with its adjacent text events merged.
+ */
 export function fetchWithStallTimeout(stallMs: number, baseFetch: typeof fetch = fetch): typeof fetch {
   return async (input, init) => {
     const stall = new AbortController();
@@ -53,6 +58,8 @@ export function fetchWithStallTimeout(stallMs: number, baseFetch: typeof fetch =
         return reader.cancel(reason);
       },
     });
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    // A streamed answer's adjacent text events are merged here, before the provider parses them (sse-merge.ts).
+    const streamed = response.headers.get("content-type")?.includes("text/event-stream");
+    return new Response(streamed ? mergeTextEvents(body) : body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
 }
