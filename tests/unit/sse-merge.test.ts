@@ -10,11 +10,18 @@ function wire(file: string): string {
   return events.join("") + (file.includes("chat") ? "data: [DONE]\n\n" : "");
 }
 
+async function readAll<T>(stream: ReadableStream<T>): Promise<T[]> {
+  const reader = stream.getReader();
+  const values: T[] = [];
+  for (let next = await reader.read(); !next.done; next = await reader.read()) values.push(next.value);
+  return values;
+}
+
 /** The events an SSE client (eventsource-parser, as the AI SDK's providers use) reads from `text`. */
 async function parse(text: string): Promise<{ event?: string; data: string }[]> {
   const events: { event?: string; data: string }[] = [];
   const stream = new Response(text).body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
-  for await (const { event, data } of stream) events.push({ event, data });
+  for (const { event, data } of await readAll(stream)) events.push({ event, data });
   return events;
 }
 
@@ -151,7 +158,10 @@ describe("mergeTextEvents", () => {
     const started = Date.now();
     const out: { text: string; at: number }[] = [];
     const decoder = new TextDecoder();
-    for await (const chunk of mergeTextEvents(body, windowMs)) out.push({ text: decoder.decode(chunk), at: Date.now() - started });
+    const reader = mergeTextEvents(body, windowMs).getReader();
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      out.push({ text: decoder.decode(next.value), at: Date.now() - started });
+    }
     return out;
   }
   const token = (text: string) => `data: ${JSON.stringify({ response: text })}\n\n`;
