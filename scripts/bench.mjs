@@ -635,9 +635,13 @@ async function benchThroughput() {
 /** CPU per token with the upstream paced at 100 tokens/s, one token per event: what a real model's stream costs. */
 async function benchPacedCpu() {
   const n = config.pacedTokens;
+  // What workerd spends doing nothing (timers, the inspector), per second: a paced stream's CPU includes its share.
+  const idleBefore = workerdCpuSeconds();
+  await sleep(5_000);
+  const idleMsPerS = ((workerdCpuSeconds() - idleBefore) * 1000) / 5;
   const route = await withCpuPerToken(n, () => viaRoute(n, config.pacedDelayMs));
   const raw = await withCpuPerToken(n, () => viaRawPipe(n, config.pacedDelayMs));
-  return { tokens: n, delayMs: config.pacedDelayMs, cpuUsPerToken: route.cpuUsPerToken, rawCpuUsPerToken: raw.cpuUsPerToken, deltasOut: route.deltas };
+  return { tokens: n, delayMs: config.pacedDelayMs, cpuUsPerToken: route.cpuUsPerToken, rawCpuUsPerToken: raw.cpuUsPerToken, deltasOut: route.deltas, idleMsPerS };
 }
 
 /** The worker as `wrangler deploy` would upload it: its size and gzipped size in KiB, from a dry run. */
@@ -1032,7 +1036,7 @@ async function main() {
     ...conversationRows(turnTtft, remoteTtft, remoteModelTtft, answerRows),
     ["Relay throughput, unthrottled upstream", `${int(throughput.routeTokPerS)} tok/s`, `reading the upstream directly: ${int(throughput.directTokPerS)} tok/s (ratio ${throughput.ratio.toFixed(3)}); raw pipe through the worker: ${int(throughput.rawTokPerS)} tok/s; ${int(throughput.tokens)} tokens, median of ${throughput.runs}`],
     ["workerd CPU per streamed token (chat route / raw pipe)", `${int(throughput.cpuUsPerToken)} µs / ${int(throughput.rawCpuUsPerToken)} µs (${throughput.cpuRatio.toFixed(1)}×)`, `user+sys of workerd / tokens, median of ${throughput.runs}; raw pipe: GET /api/bench/raw, the upstream's SSE piped through the same worker; ${throughput.uiDeltasPerRun} UI text deltas per ${int(throughput.tokens)}-token answer`],
-    ["workerd CPU per streamed token, upstream paced at 100 tok/s (chat route / raw pipe)", `${int(paced.cpuUsPerToken)} µs / ${int(paced.rawCpuUsPerToken)} µs`, `${int(paced.tokens)} tokens, one per upstream event every ${paced.delayMs} ms; ${paced.deltasOut} UI text deltas`],
+    ["workerd CPU per streamed token, upstream paced at 100 tok/s (chat route / raw pipe)", `${int(paced.cpuUsPerToken)} µs / ${int(paced.rawCpuUsPerToken)} µs`, `${int(paced.tokens)} tokens, one per upstream event every ${paced.delayMs} ms; ${paced.deltasOut} UI text deltas; workerd idle: ${paced.idleMsPerS.toFixed(1)} ms of CPU per second (included)`],
     ...concurrency.map(concurrencyRow),
     ...(soak ? soakRows(soak) : []),
     ["Worker bundle (wrangler deploy --dry-run)", bundle ? `${(bundle.gzipKib / 1024).toFixed(2)} MiB gzipped` : "–", bundle ? `${(bundle.kib / 1024).toFixed(2)} MiB uncompressed` : "the dry run failed"],

@@ -164,8 +164,13 @@ export function mergeTextEvents(body: ReadableStream<Uint8Array>, windowMs = 30)
   const merger = new SseTextMerger();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let output: ReadableStreamDefaultController<Uint8Array>;
+  /** Something went out since the pull began. */
+  let sent = false;
+  let failure: { error: unknown } | undefined;
   const send = (text: string) => {
-    if (text) output.enqueue(encoder.encode(text));
+    if (!text) return;
+    output.enqueue(encoder.encode(text));
+    sent = true;
   };
   const tick = () => {
     const held = merger.takeHeld();
@@ -181,24 +186,31 @@ export function mergeTextEvents(body: ReadableStream<Uint8Array>, windowMs = 30)
     start(controller) {
       output = controller;
     },
+    // Reads until something goes out: a read whose events are all held must not end the pull, as workerd calls
+    // pull again only for a new read from downstream.
     async pull(controller) {
-      let result: ReadableStreamReadResult<Uint8Array>;
-      try {
-        result = await reader.read();
-      } catch (error) {
-        clearTimeout(timer);
-        send(merger.end());
-        controller.error(error);
-        return;
+      if (failure) return controller.error(failure.error);
+      for (sent = false; !sent; ) {
+        let result: ReadableStreamReadResult<Uint8Array>;
+        try {
+          result = await reader.read();
+        } catch (error) {
+          clearTimeout(timer);
+          // Erroring the stream drops what is queued: what was held goes out first, the error with the next pull.
+          failure = { error };
+          send(merger.end());
+          if (!sent) controller.error(error);
+          return;
+        }
+        if (result.done) {
+          clearTimeout(timer);
+          send(merger.push(decoder.decode()) + merger.end());
+          controller.close();
+          return;
+        }
+        send(merger.push(decoder.decode(result.value, { stream: true })));
+        if (!timer) tick();
       }
-      if (result.done) {
-        clearTimeout(timer);
-        send(merger.push(decoder.decode()) + merger.end());
-        controller.close();
-        return;
-      }
-      send(merger.push(decoder.decode(result.value, { stream: true })));
-      if (!timer) tick();
     },
     cancel(reason) {
       clearTimeout(timer);
