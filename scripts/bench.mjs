@@ -17,7 +17,8 @@
 // - with --render: client rendering in Chromium of a 20,000-token markdown answer streamed at 100 tokens/s (200 s;
 //   2,000 tokens with --quick): main-thread long tasks (total, longest, count) and the time from the upstream's last
 //   token to the finished message.
-// Flags: --quick (fewer requests and tokens), --render; SKIP_BUILD=1 never rebuilds. Ports: BENCH_PORT (3711), +1 upstream, +3 inspector.
+// Flags: --quick (fewer requests and tokens), --render, --soak, --serve (start the fake upstream and the worker and
+// wait: for profiling through the worker's inspector); SKIP_BUILD=1 never rebuilds. Ports: BENCH_PORT (3711), +1 upstream, +3 inspector.
 // The worker runs with OPENAI_API=chat, then is restarted with OPENAI_API=responses for the Responses abort row (and
 // after a concurrency level cut off at its time budget: its answers would run on in the worker).
 // Every process it starts is stopped on exit, Ctrl-C or SIGTERM.
@@ -30,6 +31,7 @@ import { bin, root, workerBuildState } from "./worker-build.mjs";
 const QUICK = process.argv.includes("--quick");
 const RENDER = process.argv.includes("--render");
 const SOAK = process.argv.includes("--soak");
+const SERVE = process.argv.includes("--serve");
 const BASE_PORT = Number(process.env.BENCH_PORT || 3711);
 const APP_PORT = BASE_PORT;
 const UPSTREAM_PORT = BASE_PORT + 1;
@@ -965,6 +967,10 @@ async function main() {
   step(`fake upstream on ${UPSTREAM}; starting the worker on ${APP}…`);
   await startApp("chat");
   if (workerdProcesses().length === 0) console.warn("bench: no workerd process found under start.mjs: CPU and RSS will read 0");
+  if (SERVE) {
+    step(`serving until stopped (Ctrl-C); the worker's inspector is on port ${INSPECTOR_PORT}, for a CPU profile`);
+    return new Promise(() => {});
+  }
 
   step("time to first token…");
   const ttft = await benchTtft();

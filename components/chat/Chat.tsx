@@ -5,6 +5,7 @@ import { useChat } from "@ai-sdk/react";
 import { APICallError, type ChatTransport } from "ai";
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import type { ChatWithMessagesResponse } from "@/lib/chat/chat-routes";
+import { ANSWER_UPDATE_MS } from "@/lib/chat/pacing";
 import type { ChatMessage } from "@/lib/chat/types";
 import type { Chats } from "@/components/sidebar/ChatsProvider";
 import type { EmbedChatOptions } from "@/components/embed/types";
@@ -130,7 +131,7 @@ export function Chat({ chatId, initialMessages, autoFocus = false, header, chats
     transport: chatTransport,
     // A stored chat picks up the answer still streaming for it (GET /api/chat/<id>/stream), e.g. after a reload.
     resume: Boolean(chatId),
-    throttle: 50,
+    throttle: ANSWER_UPDATE_MS,
     // Browser tools: the server streams the call, the page answers it. addToolOutput is not awaited: useChat runs
     // this callback inside its stream job and addToolOutput queues behind that job, so awaiting it would deadlock.
     // sendAutomaticallyWhen then sends the result back once the stream has ended.

@@ -10,8 +10,11 @@
  * held, so nothing is reordered or merged across it. The text is the same string, only in fewer events.
  *
  * Pacing: what is held goes out at the end of each chunk read from the network when no window is open, so the first
- * token is never delayed; then at most every `windowMs` while the model keeps sending.
+ * token is never delayed; then at most once per ANSWER_UPDATE_MS (lib/chat/pacing.ts) while the model keeps sending.
+ * Applied by the providers' fetch and the Workers AI binding (lib/ai/upstream-body.ts).
  */
+
+import { ANSWER_UPDATE_MS } from "@/lib/chat/pacing";
 
 /** A text field: where a provider's streaming events carry a piece of the answer (or of its reasoning). */
 type TextPath = readonly (string | number)[];
@@ -152,69 +155,44 @@ export class SseTextMerger {
   }
 }
 
-const encoder = new TextEncoder();
-
 /**
- * `body` (an SSE stream) with adjacent text events merged (see above). Read errors pass through after what was
- * held, so a broken stream keeps all the text that came before.
+ * The pacing: what the merger lets out goes to `send` at once; what it holds goes out at the end of a read when no
+ * window is open (so the first token is never delayed), then once per `windowMs` while the model keeps sending.
  */
-export function mergeTextEvents(body: ReadableStream<Uint8Array>, windowMs = 30): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  const merger = new SseTextMerger();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let output: ReadableStreamDefaultController<Uint8Array>;
-  /** Something went out since the pull began. */
-  let sent = false;
-  let failure: { error: unknown } | undefined;
-  const send = (text: string) => {
-    if (!text) return;
-    output.enqueue(encoder.encode(text));
-    sent = true;
-  };
-  const tick = () => {
-    const held = merger.takeHeld();
+export class TextEventWindow {
+  private readonly merger = new SseTextMerger();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly send: (text: string) => void,
+    private readonly windowMs = ANSWER_UPDATE_MS,
+  ) {}
+
+  /** Takes what one read brought. */
+  push(text: string): void {
+    this.send(this.merger.push(text));
+    if (!this.timer) this.tick();
+  }
+
+  /** Everything left, to send before the end or an error. */
+  end(): string {
+    this.cancel();
+    return this.merger.end();
+  }
+
+  cancel(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private readonly tick = () => {
+    const held = this.merger.takeHeld();
     try {
-      send(held);
+      this.send(held);
     } catch {
       return; // the reader went away
     }
     // The window stays open while the model keeps sending; it closes after one with nothing new.
-    timer = held ? setTimeout(tick, windowMs) : undefined;
+    this.timer = held ? setTimeout(this.tick, this.windowMs) : undefined;
   };
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      output = controller;
-    },
-    // Reads until something goes out: a read whose events are all held must not end the pull, as workerd calls
-    // pull again only for a new read from downstream.
-    async pull(controller) {
-      if (failure) return controller.error(failure.error);
-      for (sent = false; !sent; ) {
-        let result: ReadableStreamReadResult<Uint8Array>;
-        try {
-          result = await reader.read();
-        } catch (error) {
-          clearTimeout(timer);
-          // Erroring the stream drops what is queued: what was held goes out first, the error with the next pull.
-          failure = { error };
-          send(merger.end());
-          if (!sent) controller.error(error);
-          return;
-        }
-        if (result.done) {
-          clearTimeout(timer);
-          send(merger.push(decoder.decode()) + merger.end());
-          controller.close();
-          return;
-        }
-        send(merger.push(decoder.decode(result.value, { stream: true })));
-        if (!timer) tick();
-      }
-    },
-    cancel(reason) {
-      clearTimeout(timer);
-      return reader.cancel(reason);
-    },
-  });
 }

@@ -4,7 +4,7 @@
  * UPSTREAM_STALL_MS of silence: before the response headers or between body chunks.
  */
 
-import { mergeTextEvents } from "./sse-merge";
+import { watchedBody } from "./upstream-body";
 
 /** The upstream went silent. Named TimeoutError so the AI SDK passes it through as-is and does not retry it. */
 export class UpstreamStalledError extends Error {
@@ -24,7 +24,7 @@ export function fetchWithStallTimeout(stallMs: number, baseFetch: typeof fetch =
     const stalled = () => stall.abort(new UpstreamStalledError(stallMs));
     const signal = init?.signal ? AbortSignal.any([init.signal, stall.signal]) : stall.signal;
 
-    let timer = setTimeout(stalled, stallMs);
+    const timer = setTimeout(stalled, stallMs);
     let response: Response;
     try {
       response = await baseFetch(input, { ...init, signal });
@@ -33,33 +33,18 @@ export function fetchWithStallTimeout(stallMs: number, baseFetch: typeof fetch =
     }
     if (!response.body) return response;
 
-    const reader = response.body.getReader();
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        // Armed only while a chunk is awaited: a slow reader downstream is not a stalled upstream.
-        timer = setTimeout(() => {
+    const sse = response.headers.get("content-type")?.includes("text/event-stream") ?? false;
+    const body = watchedBody(response.body, {
+      sse,
+      stall: {
+        ms: stallMs,
+        stalled: () => {
           stalled();
-          controller.error(stall.signal.reason);
-          reader.cancel(stall.signal.reason).catch(() => {});
-        }, stallMs);
-        try {
-          const { done, value } = await reader.read();
-          if (stall.signal.aborted) return;
-          if (done) controller.close();
-          else controller.enqueue(value);
-        } catch (error) {
-          if (!stall.signal.aborted) controller.error(error);
-        } finally {
-          clearTimeout(timer);
-        }
-      },
-      cancel(reason) {
-        clearTimeout(timer);
-        return reader.cancel(reason);
+          return stall.signal.reason;
+        },
       },
     });
-    // A streamed answer's adjacent text events are merged here, before the provider parses them (sse-merge.ts).
-    const streamed = response.headers.get("content-type")?.includes("text/event-stream");
-    return new Response(streamed ? mergeTextEvents(body) : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
 }
+

@@ -16,7 +16,6 @@ import { isConnectionError } from "@/lib/ai/fallback";
 import { systemInstructions } from "@/lib/ai/prompts";
 import { UpstreamStalledError } from "@/lib/ai/stall";
 import { chatToolApproval, type ChatTools } from "@/lib/ai/tools";
-import { coalesceTextDeltas } from "./coalesce";
 import type { LiveMeter } from "@/lib/metrics/live-meter";
 import type { AnswerStatus } from "@/lib/metrics/usage-report";
 import type { ChatMessage, ChatMetadata, ModelSummary } from "./types";
@@ -306,7 +305,7 @@ export async function streamChat(options: StreamChatOptions): Promise<Response> 
   return createUIMessageStreamResponse({
     headers: HEADERS,
     keepAliveMs: STREAM_SETTINGS.keepAliveMs,
-    stream: stream.pipeThrough(coalesceTextDeltas()),
+    stream,
   });
 }
 
@@ -328,8 +327,8 @@ export type CachedAnswerOptions = {
 };
 
 /**
- * A shared answer (lib/chat/embed-cache.ts) as the same UI message stream a model's answer makes, word by word,
- * marked `cached` in its metadata.
+ * A shared answer (lib/chat/embed-cache.ts) as the same UI message stream a model's answer makes, its text in one
+ * event (it is all there), marked `cached` in its metadata.
  */
 export function streamCachedAnswer({ text, modelInfo, messages, title, onAnswerEnd }: CachedAnswerOptions): Response {
   const metadata = { model: modelInfo.id, cached: true };
@@ -340,7 +339,7 @@ export function streamCachedAnswer({ text, modelInfo, messages, title, onAnswerE
       writer.write({ type: "start", messageMetadata: metadata });
       writer.write({ type: "start-step" });
       writer.write({ type: "text-start", id: "text-0" });
-      for (const word of text.match(/\s*\S+\s*/g) ?? [text]) writer.write({ type: "text-delta", id: "text-0", delta: word });
+      writer.write({ type: "text-delta", id: "text-0", delta: text });
       writer.write({ type: "text-end", id: "text-0" });
       writer.write({ type: "finish-step" });
       writer.write({ type: "finish", finishReason: "stop", messageMetadata: metadata });
@@ -354,5 +353,5 @@ export function streamCachedAnswer({ text, modelInfo, messages, title, onAnswerE
       }
     },
   });
-  return createUIMessageStreamResponse({ headers: HEADERS, stream: stream.pipeThrough(coalesceTextDeltas()) });
+  return createUIMessageStreamResponse({ headers: HEADERS, stream });
 }

@@ -1,6 +1,8 @@
 import { EventSourceParserStream } from "eventsource-parser/stream";
 import { describe, expect, it } from "vitest";
-import { mergeTextEvents, SseTextMerger } from "@/lib/ai/sse-merge";
+import { SseTextMerger } from "@/lib/ai/sse-merge";
+import { ANSWER_UPDATE_MS } from "@/lib/chat/pacing";
+import { fetchWithStallTimeout } from "@/lib/ai/stall";
 import { fixtureLines } from "../support/fake-openai";
 
 /** A recording as its API sends it (tests/fixtures/recorded/README.md): Responses and Anthropic name their events. */
@@ -142,9 +144,15 @@ describe("SseTextMerger", () => {
   });
 });
 
-describe("mergeTextEvents", () => {
+/** `body` as the providers' fetch gives it to them: an SSE response's body, watched and merged (lib/ai/stall.ts). */
+async function throughProviderFetch(body: ReadableStream<Uint8Array>): Promise<ReadableStream<Uint8Array>> {
+  const upstream = async () => new Response(body, { headers: { "content-type": "text/event-stream" } });
+  return (await fetchWithStallTimeout(10_000, upstream)("http://upstream.test/")).body!;
+}
+
+describe("the providers' fetch", () => {
   /** A body that sends each piece after `gapMs`, and the times its merged events arrive at. */
-  async function timed(pieces: string[], gapMs: number, windowMs: number) {
+  async function timed(pieces: string[], gapMs: number) {
     const encoder = new TextEncoder();
     const body = new ReadableStream<Uint8Array>({
       async start(controller) {
@@ -158,7 +166,7 @@ describe("mergeTextEvents", () => {
     const started = Date.now();
     const out: { text: string; at: number }[] = [];
     const decoder = new TextDecoder();
-    const reader = mergeTextEvents(body, windowMs).getReader();
+    const reader = (await throughProviderFetch(body)).getReader();
     for (let next = await reader.read(); !next.done; next = await reader.read()) {
       out.push({ text: decoder.decode(next.value), at: Date.now() - started });
     }
@@ -168,12 +176,12 @@ describe("mergeTextEvents", () => {
 
   it("sends the first token at once, then what arrives within each window as one event", async () => {
     const tokens = Array.from({ length: 40 }, (_, i) => `t${i} `);
-    const out = await timed(tokens.map(token), 5, 50);
+    const out = await timed(tokens.map(token), 5);
     expect(out[0].text).toBe(token("t0 "));
     expect(out[0].at).toBeLessThan(20);
     // One event per window at most (the timers of a busy machine fire late, which only merges more).
     expect(out.length).toBeLessThan(tokens.length);
-    expect(out.length).toBeLessThanOrEqual(Math.ceil(out.at(-1)!.at / 50) + 2);
+    expect(out.length).toBeLessThanOrEqual(Math.ceil(out.at(-1)!.at / ANSWER_UPDATE_MS) + 2);
     const events = await parse(out.map(({ text }) => text).join(""));
     expect(events.map(({ data }) => JSON.parse(data).response).join("")).toBe(tokens.join(""));
   });
@@ -189,7 +197,7 @@ describe("mergeTextEvents", () => {
         controller.error(new Error("connection reset"));
       },
     });
-    const reader = mergeTextEvents(body, 1_000).getReader();
+    const reader = (await throughProviderFetch(body)).getReader();
     const decoder = new TextDecoder();
     let text = "";
     await expect(

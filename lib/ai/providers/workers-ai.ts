@@ -4,6 +4,7 @@ import type { AppEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { bindingGateway, gatewayRoute, type GatewayRoute } from "../gateway";
 import { fetchWithStallTimeout } from "../stall";
+import { watchedBody } from "../upstream-body";
 
 const CLOUDFLARE_API_URL = "https://api.cloudflare.com/client/v4";
 
@@ -33,6 +34,20 @@ function throughGateway(accountId: string, gateway: GatewayRoute): typeof fetch 
   };
 }
 
+/** The AI binding, its streamed answers with adjacent text events merged as the REST calls' are (lib/ai/upstream-body.ts). */
+function mergingTextEvents(ai: NonNullable<AppEnv["AI"]>): NonNullable<AppEnv["AI"]> {
+  return new Proxy(ai, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key);
+      if (key !== "run") return typeof value === "function" ? value.bind(target) : value;
+      return async (...args: unknown[]) => {
+        const result = await (value as (...args: unknown[]) => Promise<unknown>).apply(target, args);
+        return result instanceof ReadableStream ? watchedBody(result, { sse: true }) : result;
+      };
+    },
+  });
+}
+
 function createProvider(env: AppEnv) {
   const { AI, CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_TOKEN, WORKERS_AI_BASE_URL, UPSTREAM_STALL_MS } = env;
   // Explicit REST credentials win over the binding, so a deployment can be pointed at another account or proxy.
@@ -45,7 +60,7 @@ function createProvider(env: AppEnv) {
       fetch: fetchWithStallTimeout(UPSTREAM_STALL_MS, transport),
     });
   }
-  if (AI) return createWorkersAI({ binding: AI, gateway: bindingGateway(env) });
+  if (AI) return createWorkersAI({ binding: mergingTextEvents(AI), gateway: bindingGateway(env) });
   throw new AppError("config:workers_ai", "Workers AI needs the AI binding or CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN.");
 }
 
