@@ -8,7 +8,7 @@ import { clientIp, enforceOwnerAttemptLimit } from "@/lib/chat/limits";
 import { readBodyText, readJsonBody } from "@/lib/chat/request";
 import { readEnv, type AppEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { isHttps } from "./scheme";
+import { isHttps, isHttpsOrLoopback } from "./scheme";
 
 /**
  * Who is the deployment's owner, the one person who may see usage data (/usage, /api/usage/...). Three proofs:
@@ -55,7 +55,14 @@ const seconds = (now: Date) => Math.floor(now.getTime() / 1000);
 
 /** Whether `request` is the owner's: an Access token, a bearer ADMIN_TOKEN, or the owner cookie. */
 export async function ownerAccess(request: Request): Promise<OwnerAccess> {
-  return evaluate(await readEnv(), request.headers, isHttps(request.headers, request.url), clientIp(request));
+  // A bearer token sent over plain http proves nothing: it has crossed the network in the clear.
+  const bearerIp = passwordAllowed(request) ? clientIp(request) : undefined;
+  return evaluate(await readEnv(), request.headers, isHttps(request.headers, request.url), bearerIp);
+}
+
+/** ADMIN_TOKEN (the sign-in, a bearer token) is taken over https only, or on this machine (a local run). */
+function passwordAllowed(request: Request): boolean {
+  return isHttpsOrLoopback(request.headers, request.url);
 }
 
 /**
@@ -193,11 +200,12 @@ async function readSignIn(request: Request): Promise<unknown> {
 
 /**
  * POST /api/usage/session `{ token }`: ADMIN_TOKEN for the owner cookie. 404 without ADMIN_TOKEN (there is no form to
- * sign in with), 429 past the attempts per IP, 401 for a wrong password.
+ * sign in with), 403 over plain http (but on this machine), 429 past the attempts per IP, 401 for a wrong password.
  */
 export async function signIn(request: Request): Promise<Response> {
   const env = await readEnv();
   if (!env.ADMIN_TOKEN) throw notFound();
+  if (!passwordAllowed(request)) throw new AppError("forbidden:owner", "Sign in over https.");
   const secret = sessionSecret(env);
   await enforceOwnerAttemptLimit(clientIp(request));
   const parsed = signInBody.safeParse(await readSignIn(request));

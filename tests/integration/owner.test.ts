@@ -208,6 +208,24 @@ describe("ADMIN_TOKEN", () => {
     await expectNotFound(await GET(request({ cookie: plain }, { url: secureUrl })));
   });
 
+  it("takes the password over https or on this machine only: plain http elsewhere is a 403 sign-in, a bearer token proves nothing", async () => {
+    const plain = await POST(signInRequest(ADMIN_TOKEN, {}, "http://chat.example.com/api/usage/session"));
+    expect(plain.status).toBe(403);
+    expect(plain.headers.get("set-cookie")).toBeNull();
+    expect(await plain.json()).toEqual({ error: { code: "forbidden:owner", message: "Sign in over https." } });
+    await expectNotFound(await GET(request({ authorization: `Bearer ${ADMIN_TOKEN}` }, { url: "http://chat.example.com/api/usage/session" })));
+    // In the worker the scheme is the worker's header and the host the Host header (the URL inside Next says localhost).
+    const behindWorker = (scheme: string) => ({ host: "chat.example.com", "x-edge-chat-scheme": scheme });
+    const localUrl = "http://localhost:3000/api/usage/session";
+    expect((await POST(signInRequest(ADMIN_TOKEN, behindWorker("http"), localUrl))).status).toBe(403);
+    await expectNotFound(await GET(request({ ...behindWorker("http"), authorization: `Bearer ${ADMIN_TOKEN}` }, { url: localUrl })));
+    expect((await POST(signInRequest(ADMIN_TOKEN, behindWorker("https"), localUrl))).status).toBe(200);
+    expect((await GET(request({ ...behindWorker("https"), authorization: `Bearer ${ADMIN_TOKEN}` }, { url: localUrl }))).status).toBe(200);
+    for (const host of ["localhost:3000", "127.0.0.1:8787", "[::1]:3000"]) {
+      expect((await POST(signInRequest(ADMIN_TOKEN, {}, `http://${host}/api/usage/session`))).status, host).toBe(200);
+    }
+  });
+
   it("takes the password as a form too", async () => {
     const response = await POST(
       request({ "content-type": "application/x-www-form-urlencoded" }, { method: "POST", body: new URLSearchParams({ token: ADMIN_TOKEN }).toString() }),
