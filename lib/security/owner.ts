@@ -66,6 +66,16 @@ function passwordAllowed(request: Request): boolean {
 }
 
 /**
+ * For the owner's POSTs (the sign-in, Stop): refuses one made by another site's page, which the browser sends with the
+ * owner's Access session (and, from a sibling subdomain, the SameSite=Strict cookie). Browsers say where a request
+ * comes from in Sec-Fetch-Site; scripts (curl, bearer tokens) send none and pass.
+ */
+export function refuseCrossSite(request: Request): void {
+  const site = request.headers.get("sec-fetch-site");
+  if (site !== null && site !== "same-origin") throw new AppError("forbidden:origin", "Requests from other sites are refused here.");
+}
+
+/**
  * For the top of every usage data route: throws a 404 AppError unless the request is the owner's, the same whether
  * owner access is configured or not, so nobody else learns that there is anything here. Returns how it was proved.
  */
@@ -200,11 +210,13 @@ async function readSignIn(request: Request): Promise<unknown> {
 
 /**
  * POST /api/usage/session `{ token }`: ADMIN_TOKEN for the owner cookie. 404 without ADMIN_TOKEN (there is no form to
- * sign in with), 403 over plain http (but on this machine), 429 past the attempts per IP, 401 for a wrong password.
+ * sign in with), 403 from another site or over plain http (but on this machine), 429 past the attempts per IP, 401 for a wrong password.
  */
 export async function signIn(request: Request): Promise<Response> {
   const env = await readEnv();
   if (!env.ADMIN_TOKEN) throw notFound();
+  // Before the attempt limit: another site's page could otherwise use up the owner's tries.
+  refuseCrossSite(request);
   if (!passwordAllowed(request)) throw new AppError("forbidden:owner", "Sign in over https.");
   const secret = sessionSecret(env);
   await enforceOwnerAttemptLimit(clientIp(request));

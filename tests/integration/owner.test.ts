@@ -226,6 +226,20 @@ describe("ADMIN_TOKEN", () => {
     }
   });
 
+  it("refuses a sign-in another site's page sends (403, not counted as a try); same-origin and scripts (no header) pass", async () => {
+    const ip = { "cf-connecting-ip": randomIp() };
+    for (const site of ["cross-site", "same-site", "none"]) {
+      for (let i = 0; i < 4; i++) {
+        const refused = await POST(signInRequest(ADMIN_TOKEN, { ...ip, "sec-fetch-site": site }));
+        expect(refused.status, site).toBe(403);
+        expect(refused.headers.get("set-cookie")).toBeNull();
+        expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("forbidden:origin");
+      }
+    }
+    expect((await POST(signInRequest(ADMIN_TOKEN, { ...ip, "sec-fetch-site": "same-origin" }))).status).toBe(200);
+    expect((await POST(signInRequest(ADMIN_TOKEN, ip))).status).toBe(200);
+  });
+
   it("takes the password as a form too", async () => {
     const response = await POST(
       request({ "content-type": "application/x-www-form-urlencoded" }, { method: "POST", body: new URLSearchParams({ token: ADMIN_TOKEN }).toString() }),
