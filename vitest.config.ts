@@ -9,6 +9,8 @@ export default defineConfig({
       { find: /^@\//, replacement: `${root}` },
       // `server-only` throws outside React Server Components; in tests it is a no-op.
       { find: /^server-only$/, replacement: `${root}tests/support/empty.ts` },
+      // The worker entry's import of the OpenNext build (lib/worker.ts), which tests do not build.
+      { find: /^\.\.\/\.open-next\/worker\.js$/, replacement: `${root}tests/support/open-next-worker.ts` },
     ],
   },
   test: {

@@ -3,6 +3,9 @@ import { getCloudflareContext } from "@opennextjs/cloudflare";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 
+/** Whether an invalid ADMIN_TOKEN has been logged (once per isolate, not on every request that reads the env). */
+let adminTokenLogged = false;
+
 /** Comma-separated list → trimmed, non-empty entries. */
 const list = z
   .string()
@@ -163,9 +166,17 @@ export const envSchema = z.object({
   ANALYTICS_SQL_URL: optionalText.pipe(z.url().optional()),
   /**
    * The owner's password for the usage pages (lib/security/owner.ts): the sign-in form on /usage, and
-   * `Authorization: Bearer <ADMIN_TOKEN>` on the usage data endpoints. At least 16 characters: it guards the usage data.
+   * `Authorization: Bearer <ADMIN_TOKEN>` on the usage data endpoints. At least 16 characters: it guards the usage data
+   * (a shorter one is ignored).
    */
-  ADMIN_TOKEN: optionalText.pipe(z.string().min(16, "ADMIN_TOKEN needs at least 16 characters").optional()),
+  ADMIN_TOKEN: optionalText
+    .pipe(z.string().min(16, "ADMIN_TOKEN needs at least 16 characters").optional())
+    // A bad password turns the owner's sign-in off, not the whole app (chat included): it is ignored, and logged once.
+    .catch(({ error }) => {
+      if (!adminTokenLogged) console.error(`edge-chat: ${error.issues[0].message}; it is ignored, so the password sign-in is off.`);
+      adminTokenLogged = true;
+      return undefined;
+    }),
   /** Cloudflare Access in front of the usage pages: the team domain and the application's AUD tag, both or neither. */
   ACCESS_TEAM_DOMAIN: teamDomain,
   ACCESS_AUD: optionalText,

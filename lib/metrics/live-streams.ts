@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { objectNamespace } from "@/lib/env";
 import { AppError, errorResponse } from "@/lib/errors";
-import { requireOwner } from "@/lib/security/owner";
+import { refuseCrossSite, requireOwner } from "@/lib/security/owner";
 import { LiveStreamsCore, type LiveReply, type LiveReport, type LiveStream, type LiveStreamsResponse } from "./live-core";
 
 /**
@@ -57,10 +57,11 @@ export async function getLiveStreams(request: Request): Promise<Response> {
 
 const streamId = z.uuid();
 
-/** POST /api/usage/live/[id]/stop: the owner's Stop; the answer ends within a report interval. 404: not running. */
+/** POST /api/usage/live/[id]/stop: the owner's Stop, from this site; the answer ends within a report interval. 404: not running. */
 export async function stopLiveStream(request: Request, id: string): Promise<Response> {
   try {
     await requireOwner(request);
+    refuseCrossSite(request);
     const parsed = streamId.safeParse(id);
     if (!parsed.success) throw new AppError("bad_request:stream", "That is not the id of a stream.");
     if (!(await (await liveStreams()).stop(parsed.data))) throw new AppError("not_found:stream", "This answer is no longer streaming.");

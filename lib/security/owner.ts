@@ -8,7 +8,7 @@ import { clientIp, enforceOwnerAttemptLimit } from "@/lib/chat/limits";
 import { readBodyText, readJsonBody } from "@/lib/chat/request";
 import { readEnv, type AppEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { isHttps } from "./scheme";
+import { isHttps, isHttpsOrLoopback } from "./scheme";
 
 /**
  * Who is the deployment's owner, the one person who may see usage data (/usage, /api/usage/...). Three proofs:
@@ -55,7 +55,24 @@ const seconds = (now: Date) => Math.floor(now.getTime() / 1000);
 
 /** Whether `request` is the owner's: an Access token, a bearer ADMIN_TOKEN, or the owner cookie. */
 export async function ownerAccess(request: Request): Promise<OwnerAccess> {
-  return evaluate(await readEnv(), request.headers, isHttps(request.headers, request.url), clientIp(request));
+  // A bearer token sent over plain http proves nothing: it has crossed the network in the clear.
+  const bearerIp = passwordAllowed(request) ? clientIp(request) : undefined;
+  return evaluate(await readEnv(), request.headers, isHttps(request.headers, request.url), bearerIp);
+}
+
+/** ADMIN_TOKEN (the sign-in, a bearer token) is taken over https only, or on this machine (a local run). */
+function passwordAllowed(request: Request): boolean {
+  return isHttpsOrLoopback(request.headers, request.url);
+}
+
+/**
+ * For the owner's POSTs (the sign-in, Stop): refuses one made by another site's page, which the browser sends with the
+ * owner's Access session (and, from a sibling subdomain, the SameSite=Strict cookie). Browsers say where a request
+ * comes from in Sec-Fetch-Site; scripts (curl, bearer tokens) send none and pass.
+ */
+export function refuseCrossSite(request: Request): void {
+  const site = request.headers.get("sec-fetch-site");
+  if (site !== null && site !== "same-origin") throw new AppError("forbidden:origin", "Requests from other sites are refused here.");
 }
 
 /**
@@ -193,11 +210,14 @@ async function readSignIn(request: Request): Promise<unknown> {
 
 /**
  * POST /api/usage/session `{ token }`: ADMIN_TOKEN for the owner cookie. 404 without ADMIN_TOKEN (there is no form to
- * sign in with), 429 past the attempts per IP, 401 for a wrong password.
+ * sign in with), 403 from another site or over plain http (but on this machine), 429 past the attempts per IP, 401 for a wrong password.
  */
 export async function signIn(request: Request): Promise<Response> {
   const env = await readEnv();
   if (!env.ADMIN_TOKEN) throw notFound();
+  // Before the attempt limit: another site's page could otherwise use up the owner's tries.
+  refuseCrossSite(request);
+  if (!passwordAllowed(request)) throw new AppError("forbidden:owner", "Sign in over https.");
   const secret = sessionSecret(env);
   await enforceOwnerAttemptLimit(clientIp(request));
   const parsed = signInBody.safeParse(await readSignIn(request));

@@ -17,3 +17,20 @@ export function isHttps(headers: Pick<Headers, "get">, url?: string): boolean {
   if (scheme) return scheme === "https";
   return url !== undefined && url.startsWith("https:");
 }
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * Whether a password may be sent here: over https, or to this machine (a local run, plain http). The Host header
+ * first: inside OpenNext the request URL's host is always localhost.
+ */
+export function isHttpsOrLoopback(headers: Pick<Headers, "get">, url?: string): boolean {
+  if (isHttps(headers, url)) return true;
+  const host = headers.get("host") ?? (url === undefined ? null : new URL(url).host);
+  if (!host) return false;
+  try {
+    return LOOPBACK.has(new URL(`http://${host}`).hostname);
+  } catch {
+    return false;
+  }
+}

@@ -98,6 +98,17 @@ describe("GET /api/usage/live and POST /api/usage/live/[id]/stop", () => {
     expect(gone.status).toBe(404);
     expect(((await gone.json()) as { error: { code: string } }).error.code).toBe("not_found:stream");
   });
+
+  it("Stop refuses the owner's request when another site's page sent it (403); a stranger's is still a 404", async () => {
+    for (const site of ["cross-site", "same-site"]) {
+      const refused = await stop(crypto.randomUUID(), { cookie: ownerCookie, "sec-fetch-site": site });
+      expect(refused.status, site).toBe(403);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("forbidden:origin");
+      expect((await stop(crypto.randomUUID(), { "sec-fetch-site": site })).status).toBe(404);
+    }
+    const sameOrigin = await stop(crypto.randomUUID(), { cookie: ownerCookie, "sec-fetch-site": "same-origin" });
+    expect(((await sameOrigin.json()) as { error: { code: string } }).error.code).toBe("not_found:stream");
+  });
 });
 
 describe("a running answer on the list", () => {
