@@ -806,10 +806,33 @@ async function openChatPage() {
   return page;
 }
 
+/** CPU seconds (user+sys) of the main threads of the Chromium renderers this process launched (their tid is their pid). */
+function rendererMainThreadCpuSeconds() {
+  const byParent = childrenOf();
+  let total = 0;
+  const walk = (pid) => {
+    for (const child of byParent.get(pid) ?? []) {
+      try {
+        if (readFileSync(`/proc/${child.pid}/cmdline`, "utf8").includes("--type=renderer")) {
+          const stat = readFileSync(`/proc/${child.pid}/task/${child.pid}/stat`, "utf8");
+          const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+          total += (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+        }
+      } catch {
+        /* exited */
+      }
+      walk(child.pid);
+    }
+  };
+  walk(process.pid);
+  return total;
+}
+
 /**
  * One render case in a fresh page: the answer `doc` (ANSWERS) of `tokens` tokens, one per SSE event every `delayMs`.
- * Besides the long tasks, the renderer's main-thread time (CDP Performance metrics: all tasks, and script alone) and
- * workerd's CPU over the same time, as both share the machine's 2 cores.
+ * Besides the long tasks, the renderer's main-thread time: its tasks' wall time (CDP Performance metrics: all tasks,
+ * and script alone) and the CPU the thread got (/proc: tasks stretch when it waits for a core), and workerd's CPU
+ * over the same time, as they share the machine's 2 cores.
  */
 async function benchRenderCase({ name, doc, tokens, delayMs }) {
   const page = await openChatPage();
@@ -822,13 +845,13 @@ async function benchRenderCase({ name, doc, tokens, delayMs }) {
   };
   await page.evaluate(() => Object.assign(window.__longTasks, { total: 0, longest: 0, count: 0 }));
   const prompt = `Render ${name} [bench n=${tokens} delay=${delayMs} doc=${doc}]`;
-  const before = { main: await mainThread(), workerd: workerdCpuSeconds() };
+  const before = { main: await mainThread(), cpu: rendererMainThreadCpuSeconds(), workerd: workerdCpuSeconds() };
   const started = performance.now();
   await page.getByTestId("composer-input").fill(prompt);
   await page.getByTestId("composer-input").press("Enter");
   await page.locator('[data-testid="message-assistant"][data-status="done"]').waitFor({ timeout: tokens * delayMs * 3 + 60_000 });
   const done = performance.now();
-  const after = { main: await mainThread(), workerd: workerdCpuSeconds() };
+  const after = { main: await mainThread(), cpu: rendererMainThreadCpuSeconds(), workerd: workerdCpuSeconds() };
   const lastToken = (await upstreamStreams.ends.get(prompt)).at;
   const longTasks = await page.evaluate(() => window.__longTasks);
   const textLength = await page.getByTestId("assistant-text").last().evaluate((node) => (node.textContent ?? "").length);
@@ -847,6 +870,7 @@ async function benchRenderCase({ name, doc, tokens, delayMs }) {
     longTaskCount: longTasks.count,
     mainThreadMs: after.main.task - before.main.task,
     scriptMs: after.main.script - before.main.script,
+    mainThreadCpuMs: (after.cpu - before.cpu) * 1000,
     workerdCpuMs: (after.workerd - before.workerd) * 1000,
     textLength,
   };
@@ -866,7 +890,7 @@ function renderRow(r) {
   return [
     `Chromium render, ${r.name}: ${int(r.tokens)} tokens at ${r.tokensPerSecond} tok/s`,
     `long tasks ${int(r.longTaskTotalMs)} ms in total, longest ${int(r.longestTaskMs)} ms`,
-    `${r.longTaskCount} long tasks; done ${ms(r.afterUpstreamMs)} after the upstream's last token (${(r.upstreamMs / 1000).toFixed(0)} s); main thread busy ${int(r.mainThreadMs)} ms (script ${int(r.scriptMs)} ms), workerd CPU ${int(r.workerdCpuMs)} ms`,
+    `${r.longTaskCount} long tasks; done ${ms(r.afterUpstreamMs)} after the upstream's last token (${(r.upstreamMs / 1000).toFixed(0)} s); renderer main thread: tasks ${int(r.mainThreadMs)} ms (script ${int(r.scriptMs)} ms), CPU ${int(r.mainThreadCpuMs)} ms; workerd CPU ${int(r.workerdCpuMs)} ms`,
   ];
 }
 
