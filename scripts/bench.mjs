@@ -873,6 +873,8 @@ async function benchRenderCase({ name, doc, tokens, delayMs }) {
     mainThreadCpuMs: (after.cpu - before.cpu) * 1000,
     workerdCpuMs: (after.workerd - before.workerd) * 1000,
     textLength,
+    // The 1-minute load average at its end: other processes on the 2 cores stretch long tasks as much as ours do.
+    loadAverage: loadAverage(),
   };
 }
 
