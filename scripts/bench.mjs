@@ -18,7 +18,7 @@
 //   (headings, paragraphs, lists, tables, code blocks in ts/py/bash; 200 s) and of one 4,000-token code block (40 s;
 //   2,000 and 1,000 tokens with --quick): main-thread long tasks (total, longest, count), the time from the upstream's
 //   last token to the finished message, and the renderer's main-thread time against workerd's CPU.
-// Flags: --quick (fewer requests and tokens), --render, --render-only (the render cases alone), --soak, --serve (start the
+// Flags: --quick (fewer requests and tokens), --render, --render-only (the render cases alone), --soak, --soak-only, --serve (start the
 // fake upstream and the worker and wait: for profiling through the worker's inspector); SKIP_BUILD=1 never rebuilds. Ports: BENCH_PORT (3711), +1 upstream, +3 inspector.
 // The worker runs with OPENAI_API=chat, then is restarted with OPENAI_API=responses for the Responses abort row (and
 // after a concurrency level cut off at its time budget: its answers would run on in the worker).
@@ -32,7 +32,8 @@ import { bin, root, workerBuildState } from "./worker-build.mjs";
 const QUICK = process.argv.includes("--quick");
 const RENDER_ONLY = process.argv.includes("--render-only");
 const RENDER = RENDER_ONLY || process.argv.includes("--render");
-const SOAK = process.argv.includes("--soak");
+const SOAK_ONLY = process.argv.includes("--soak-only");
+const SOAK = SOAK_ONLY || process.argv.includes("--soak");
 const SERVE = process.argv.includes("--serve");
 const BASE_PORT = Number(process.env.BENCH_PORT || 3711);
 const APP_PORT = BASE_PORT;
@@ -797,6 +798,13 @@ async function benchSoak() {
   await sleep(config.soakIdleMs);
   clearInterval(sampler);
   const idleMiB = workerdRss() / 2 ** 20;
+  // V8 collects the worker's garbage lazily, and until it does the objects' stubs in it keep the idle conversation
+  // objects (and their SQLite) in memory. A full collection through the inspector, then time for workerd to evict the
+  // idle objects (10 s), shows what is really held.
+  await collectGarbage();
+  await sleep(15_000);
+  await collectGarbage();
+  const collectedMiB = workerdRss() / 2 ** 20;
   const warmMiB = rss.find(([at]) => at >= config.soakWarmMs / 1000)?.[1] ?? rss[0][1];
   return {
     visitors: soakVisitors,
@@ -813,9 +821,21 @@ async function benchSoak() {
     rssEndMiB: endMiB,
     rssPeakMiB: Math.max(...rss.map(([, mib]) => mib)),
     rssIdleMiB: idleMiB,
+    rssCollectedMiB: collectedMiB,
     growthPercent: ((endMiB - warmMiB) / warmMiB) * 100,
     rssSamples: rss,
   };
+}
+
+/** A full garbage collection in the worker's isolate, through its inspector (Node's WebSocket; wrangler checks the Origin). */
+async function collectGarbage() {
+  const socket = new WebSocket(`ws://127.0.0.1:${INSPECTOR_PORT}/ws`, { headers: { origin: "https://devtools.devprod.cloudflare.dev" } });
+  await new Promise((resolve, reject) => {
+    socket.addEventListener("open", () => socket.send(JSON.stringify({ id: 1, method: "HeapProfiler.collectGarbage" })));
+    socket.addEventListener("message", resolve);
+    socket.addEventListener("error", reject);
+  });
+  socket.close();
 }
 
 /** The soak's rows: errors and turn time, then memory. */
@@ -829,8 +849,8 @@ function soakRows(s) {
     ],
     [
       "Soak: workerd memory",
-      `${pct(s.growthPercent)} from minute ${config.soakWarmMs / 60_000} to the end (${int(s.rssWarmMiB)} → ${int(s.rssEndMiB)} MiB); ${int(s.rssIdleMiB)} MiB after ${config.soakIdleMs / 60_000} min idle`,
-      `RSS at the start ${int(s.rssStartMiB)} MiB, peak ${int(s.rssPeakMiB)} MiB`,
+      `${pct(s.growthPercent)} from minute ${config.soakWarmMs / 60_000} to the end (${int(s.rssWarmMiB)} → ${int(s.rssEndMiB)} MiB); ${int(s.rssIdleMiB)} MiB after ${config.soakIdleMs / 60_000} min idle; ${int(s.rssCollectedMiB)} MiB after a full garbage collection`,
+      `RSS at the start ${int(s.rssStartMiB)} MiB, peak ${int(s.rssPeakMiB)} MiB; the collection (through the worker's inspector) frees the worker's garbage and with it the stubs that kept idle conversation objects in memory, which workerd then evicts`,
     ],
   ];
 }
@@ -1072,6 +1092,16 @@ async function renderOnly(loadAtStart) {
   for (const row of render.map(renderRow)) console.log(`| ${row.join(" | ")} |`);
 }
 
+async function soakOnly(loadAtStart) {
+  step(`soak: ${config.soakVisitors} visitors for ${config.soakMs / 60_000} min, then ${config.soakIdleMs / 1000} s idle…`);
+  const soak = await benchSoak();
+  const results = { date: new Date().toISOString(), quick: QUICK, loadAverage: { start: loadAtStart, end: loadAverage() }, config, soak };
+  writeFileSync(join(RESULTS, "bench-soak.json"), JSON.stringify(results, null, 2) + "\n");
+  console.log(`\nedge-chat bench --soak-only, ${results.date}${QUICK ? " (--quick)" : ""}; load average ${results.loadAverage.start} at the start, ${results.loadAverage.end} at the end\n`);
+  console.log("| Measure | Result | Details |\n| --- | --- | --- |");
+  for (const row of soakRows(soak)) console.log(`| ${row.join(" | ")} |`);
+}
+
 async function main() {
   const loadAtStart = loadAverage();
   mkdirSync(RESULTS, { recursive: true });
@@ -1086,6 +1116,7 @@ async function main() {
     return new Promise(() => {});
   }
   if (RENDER_ONLY) return renderOnly(loadAtStart);
+  if (SOAK_ONLY) return soakOnly(loadAtStart);
 
   step("time to first token…");
   const ttft = await benchTtft();

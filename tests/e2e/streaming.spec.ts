@@ -27,6 +27,8 @@ test.describe("streaming", () => {
     await expect(text).toContainText("You asked: Show me what streaming looks like");
     await expect(text.getByRole("heading", { name: "What this demo shows" })).toBeVisible();
     await expect(text.locator("code", { hasText: "streamText" }).first()).toBeVisible();
+    // The code block is highlighted (its highlighter loads in the browser only: the worker's bundle leaves it out).
+    await expect(text.locator("code.language-ts .hljs-keyword", { hasText: "const" })).toBeVisible();
     await expect(text.getByRole("table")).toBeVisible();
     await expect(chat.stopButton).toBeHidden();
     await expect(chat.demoBadge).toBeVisible();
