@@ -798,9 +798,9 @@ async function benchSoak() {
   await sleep(config.soakIdleMs);
   clearInterval(sampler);
   const idleMiB = workerdRss() / 2 ** 20;
-  // V8 collects the worker's garbage lazily, and until it does the objects' stubs in it keep the idle conversation
-  // objects (and their SQLite) in memory. A full collection through the inspector, then time for workerd to evict the
-  // idle objects (10 s), shows what is really held.
+  // V8 collects the worker's garbage lazily, and until it does the objects' stubs in it keep idle conversation objects
+  // (and their SQLite) in memory. A full collection through the inspector, then time for workerd to evict the idle
+  // objects (10 s): what is left is held.
   await collectGarbage();
   await sleep(15_000);
   await collectGarbage();
@@ -850,7 +850,7 @@ function soakRows(s) {
     [
       "Soak: workerd memory",
       `${pct(s.growthPercent)} from minute ${config.soakWarmMs / 60_000} to the end (${int(s.rssWarmMiB)} → ${int(s.rssEndMiB)} MiB); ${int(s.rssIdleMiB)} MiB after ${config.soakIdleMs / 60_000} min idle; ${int(s.rssCollectedMiB)} MiB after a full garbage collection`,
-      `RSS at the start ${int(s.rssStartMiB)} MiB, peak ${int(s.rssPeakMiB)} MiB; the collection (through the worker's inspector) frees the worker's garbage and with it the stubs that kept idle conversation objects in memory, which workerd then evicts`,
+      `RSS at the start ${int(s.rssStartMiB)} MiB, peak ${int(s.rssPeakMiB)} MiB; the collection: the worker's, through its inspector, then 15 s for workerd to evict the idle conversation objects`,
     ],
   ];
 }
