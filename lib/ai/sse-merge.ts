@@ -157,16 +157,13 @@ export class SseTextMerger {
 
 /**
  * The pacing: what the merger lets out goes to `send` at once; what it holds goes out at the end of a read when no
- * window is open (so the first token is never delayed), then once per `windowMs` while the model keeps sending.
+ * window is open (so the first token is never delayed), then once per ANSWER_UPDATE_MS while the model keeps sending.
  */
 export class TextEventWindow {
   private readonly merger = new SseTextMerger();
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(
-    private readonly send: (text: string) => void,
-    private readonly windowMs = ANSWER_UPDATE_MS,
-  ) {}
+  constructor(private readonly send: (text: string) => void) {}
 
   /** Takes what one read brought. */
   push(text: string): void {
@@ -193,6 +190,6 @@ export class TextEventWindow {
       return; // the reader went away
     }
     // The window stays open while the model keeps sending; it closes after one with nothing new.
-    this.timer = held ? setTimeout(this.tick, this.windowMs) : undefined;
+    this.timer = held ? setTimeout(this.tick, ANSWER_UPDATE_MS) : undefined;
   };
 }
