@@ -5,10 +5,15 @@
  */
 export const SCHEME_HEADER = "x-edge-chat-scheme";
 
-/** The request as Next should see it: with the scheme the client really used. */
+/**
+ * The request as Next should see it: with the scheme the client really used, and the host it really asked for
+ * (OpenNext takes the host from a client's X-Forwarded-Host, which Cloudflare passes on: "localhost" there would pass
+ * for a local run, isHttpsOrLoopback).
+ */
 export function withScheme(request: Request, url: URL): Request {
   const headers = new Headers(request.headers);
   headers.set(SCHEME_HEADER, url.protocol === "https:" ? "https" : "http");
+  headers.delete("x-forwarded-host");
   return new Request(request, { headers });
 }
 

@@ -3,10 +3,14 @@
  * the worker entry (lib/worker.ts): a page under every path but /api/, JSON there.
  */
 const handler = {
-  fetch: async (request: Request) =>
-    new URL(request.url).pathname.startsWith("/api/")
+  /** The last request the worker entry passed on, as Next would get it. */
+  lastRequest: undefined as Request | undefined,
+  fetch: async (request: Request) => {
+    handler.lastRequest = request;
+    return new URL(request.url).pathname.startsWith("/api/")
       ? Response.json({ ok: true })
-      : new Response("<!doctype html>", { headers: { "content-type": "text/html" } }),
+      : new Response("<!doctype html>", { headers: { "content-type": "text/html" } });
+  },
 };
 
 export default handler;
