@@ -198,14 +198,28 @@ export type AppEnv = z.infer<typeof envSchema> & {
   AI?: CloudflareEnv["AI"];
 };
 
-/** Reads configuration from process.env (OpenNext copies the worker's string vars there) plus the worker's bindings. */
+/** The variables the schema reads. */
+const ENV_NAMES = Object.keys(envSchema.shape);
+
+/** The last configuration parsed, by its variables' values. */
+let lastParsed: { key: string; data: z.infer<typeof envSchema> } | undefined;
+
+/**
+ * Reads configuration from process.env (OpenNext copies the worker's string vars there) plus the worker's bindings.
+ * A chat turn reads it about ten times and the schema's parse is what costs, so a parse is reused while the values
+ * it read are the same (OpenNext copies the same values again on every request).
+ */
 export async function readEnv(): Promise<AppEnv> {
-  const parsed = envSchema.safeParse(process.env);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => issue.path.join(".")).join(", ");
-    throw new AppError("config:env", `The server is misconfigured: check ${fields}.`);
+  const key = ENV_NAMES.map((name) => process.env[name] ?? "\u0001").join("\u0000");
+  if (lastParsed?.key !== key) {
+    const parsed = envSchema.safeParse(process.env);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((issue) => issue.path.join(".")).join(", ");
+      throw new AppError("config:env", `The server is misconfigured: check ${fields}.`);
+    }
+    lastParsed = { key, data: parsed.data };
   }
-  return { ...parsed.data, AI: await readAiBinding() };
+  return { ...lastParsed.data, AI: await readAiBinding() };
 }
 
 async function readAiBinding(): Promise<CloudflareEnv["AI"] | undefined> {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { listModels, resolveModel } from "@/lib/ai/models";
 import { openAIApi } from "@/lib/ai/providers/openai";
 import { createWorkersAIModel, hasWorkersAI } from "@/lib/ai/providers/workers-ai";
@@ -363,6 +363,20 @@ describe("readEnv (process.env → AppEnv)", () => {
     const env = await readEnv();
     expect(env).toMatchObject({ OPENAI_API_KEY: undefined, ENABLE_DEMO_MODEL: false, DEMO_DELAY_MS: 20 });
     expect(ids(env)).toEqual(["demo:offline"]);
+  });
+
+  it("parses once while the variables stay the same, and again when one changes", async () => {
+    const parse = vi.spyOn(envSchema, "safeParse");
+    setEnv({ OPENAI_API_KEY: "sk-one", OPENAI_MODELS: "gpt-4.1-nano" });
+    const first = await readEnv();
+    const second = await readEnv();
+    expect(second).toEqual(first);
+    process.env.OPENAI_MODELS = "o4-mini";
+    expect((await readEnv()).OPENAI_MODELS).toEqual(["o4-mini"]);
+    process.env.OPENAI_MODELS = "gpt-4.1-nano";
+    expect((await readEnv()).OPENAI_MODELS).toEqual(["gpt-4.1-nano"]);
+    expect(parse).toHaveBeenCalledTimes(3);
+    parse.mockRestore();
   });
 
   it.each([
