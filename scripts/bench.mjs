@@ -422,6 +422,22 @@ function workerdCpuSeconds() {
   return workerdProcesses().reduce((sum, p) => sum + (p.utime + p.stime) / CLK_TCK, 0);
 }
 
+/**
+ * CPU seconds of wrangler's local proxy alone: the workerd that listens on APP_PORT and passes every request and
+ * response on to the worker's own workerd. Deployed, nothing stands in for it; it is counted in the totals all the same.
+ */
+function proxyCpuSeconds() {
+  return workerdProcesses()
+    .filter(({ pid }) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(`entry=127.0.0.1:${APP_PORT}\0`);
+      } catch {
+        return false;
+      }
+    })
+    .reduce((sum, p) => sum + (p.utime + p.stime) / CLK_TCK, 0);
+}
+
 /** Resident memory of the worker's workerd processes, in bytes. */
 function workerdRss() {
   let total = 0;
@@ -561,6 +577,13 @@ const direct = (n, delay, first = 0) =>
 const viaRawPipe = (n, delay) =>
   readCompletions(() => fetch(`${APP}/api/bench/raw?prompt=${encodeURIComponent(`Go [bench n=${n} delay=${delay}]`)}`));
 
+/** The same stream only read to its end by the route (GET /api/bench/raw?read=1): the floor for a route that reads it. */
+async function readInRoute(n, delay) {
+  const response = await fetch(`${APP}/api/bench/raw?read=1&prompt=${encodeURIComponent(`Go [bench n=${n} delay=${delay}]`)}`);
+  if (!response.ok) throw new Error(`read=1: HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  return response.json();
+}
+
 // ─── statistics ───────────────────────────────────────────────────────────────────────────────────────────────
 function percentile(values, p) {
   if (values.length === 0) return NaN;
@@ -575,14 +598,17 @@ const int = (value) => Math.round(value).toLocaleString("en-US");
 // ─── the runs ─────────────────────────────────────────────────────────────────────────────────────────────────
 async function benchTtft() {
   const added = [];
+  const rawAdded = [];
   const routeTtft = [];
   const upstreamTtft = [];
   for (let i = 0; i < config.ttftRequests; i++) {
     const d = await direct(config.ttftTokens, 0);
     const r = await viaRoute(config.ttftTokens, 0);
+    const raw = await viaRawPipe(config.ttftTokens, 0);
     upstreamTtft.push(d.ttft);
     routeTtft.push(r.ttft);
     added.push(r.ttft - d.ttft);
+    rawAdded.push(raw.ttft - d.ttft);
   }
   return {
     requests: config.ttftRequests,
@@ -591,6 +617,9 @@ async function benchTtft() {
     routeP95: percentile(routeTtft, 95),
     addedP50: median(added),
     addedP95: percentile(added, 95),
+    // The least any Next route adds here: the raw pipe's one request through wrangler's proxy, OpenNext and Next.
+    rawAddedP50: median(rawAdded),
+    rawAddedP95: percentile(rawAdded, 95),
   };
 }
 
@@ -631,12 +660,17 @@ async function benchRows() {
   return rows;
 }
 
-/** Runs a stream of n tokens and adds the workerd CPU time it cost, in µs per token. */
+/** Runs a stream of n tokens and adds the workerd CPU time it cost, in µs per token (and wrangler's proxy's part). */
 async function withCpuPerToken(n, run) {
   const before = workerdCpuSeconds();
+  const proxyBefore = proxyCpuSeconds();
   const result = await run();
   await sleep(200); // let the answer's save and the stream room's bookkeeping finish
-  return { ...result, cpuUsPerToken: ((workerdCpuSeconds() - before) * 1e6) / n };
+  return {
+    ...result,
+    cpuUsPerToken: ((workerdCpuSeconds() - before) * 1e6) / n,
+    proxyCpuUsPerToken: ((proxyCpuSeconds() - proxyBefore) * 1e6) / n,
+  };
 }
 
 async function benchThroughput() {
@@ -681,7 +715,18 @@ async function benchPacedCpu() {
   const idleMsPerS = ((workerdCpuSeconds() - idleBefore) * 1000) / 5;
   const route = await withCpuPerToken(n, () => viaRoute(n, config.pacedDelayMs));
   const raw = await withCpuPerToken(n, () => viaRawPipe(n, config.pacedDelayMs));
-  return { tokens: n, delayMs: config.pacedDelayMs, cpuUsPerToken: route.cpuUsPerToken, rawCpuUsPerToken: raw.cpuUsPerToken, deltasOut: route.deltas, idleMsPerS };
+  const read = await withCpuPerToken(n, () => readInRoute(n, config.pacedDelayMs));
+  return {
+    tokens: n,
+    delayMs: config.pacedDelayMs,
+    cpuUsPerToken: route.cpuUsPerToken,
+    proxyCpuUsPerToken: route.proxyCpuUsPerToken,
+    rawCpuUsPerToken: raw.cpuUsPerToken,
+    readCpuUsPerToken: read.cpuUsPerToken,
+    readsPerToken: read.reads / n,
+    deltasOut: route.deltas,
+    idleMsPerS,
+  };
 }
 
 /** The worker as `wrangler deploy` would upload it: its size and gzipped size in KiB, from a dry run. */
@@ -1180,11 +1225,11 @@ async function main() {
   writeFileSync(join(RESULTS, "bench-results.json"), JSON.stringify(results, null, 2) + "\n");
 
   const rows = [
-    ["TTFT added by the route (p50 / p95)", `${ms(ttft.addedP50)} / ${ms(ttft.addedP95)}`, `${ttft.requests} paired requests, ${config.ttftTokens} tokens; upstream's own p50 ${ms(ttft.upstreamP50)}`],
+    ["TTFT added by the route (p50 / p95)", `${ms(ttft.addedP50)} / ${ms(ttft.addedP95)}`, `${ttft.requests} paired requests, ${config.ttftTokens} tokens; upstream's own p50 ${ms(ttft.upstreamP50)}; the raw pipe (one Next request, no work) adds ${ms(ttft.rawAddedP50)} / ${ms(ttft.rawAddedP95)}`],
     ...conversationRows(turnTtft, remoteTtft, remoteModelTtft, answerRows),
     ["Relay throughput, unthrottled upstream", `${int(throughput.routeTokPerS)} tok/s`, `reading the upstream directly: ${int(throughput.directTokPerS)} tok/s (ratio ${throughput.ratio.toFixed(3)}); raw pipe through the worker: ${int(throughput.rawTokPerS)} tok/s; ${int(throughput.tokens)} tokens, median of ${throughput.runs}`],
     ["workerd CPU per streamed token (chat route / raw pipe)", `${int(throughput.cpuUsPerToken)} µs / ${int(throughput.rawCpuUsPerToken)} µs (${throughput.cpuRatio.toFixed(1)}×)`, `user+sys of workerd / tokens, median of ${throughput.runs}; raw pipe: GET /api/bench/raw, the upstream's SSE piped through the same worker; ${throughput.uiDeltasPerRun} UI text deltas per ${int(throughput.tokens)}-token answer`],
-    ["workerd CPU per streamed token, upstream paced at 100 tok/s (chat route / raw pipe)", `${int(paced.cpuUsPerToken)} µs / ${int(paced.rawCpuUsPerToken)} µs`, `${int(paced.tokens)} tokens, one per upstream event every ${paced.delayMs} ms; ${paced.deltasOut} UI text deltas; workerd idle: ${paced.idleMsPerS.toFixed(1)} ms of CPU per second (included)`],
+    ["workerd CPU per streamed token, upstream paced at 100 tok/s (chat route / raw pipe / only reading it)", `${int(paced.cpuUsPerToken)} µs / ${int(paced.rawCpuUsPerToken)} µs / ${int(paced.readCpuUsPerToken)} µs`, `${int(paced.tokens)} tokens, one per upstream event every ${paced.delayMs} ms; ${paced.deltasOut} UI text deltas; only reading: GET /api/bench/raw?read=1, the route reads the upstream (${paced.readsPerToken.toFixed(2)} reads per token) and sends nothing; the chat route's share in wrangler's local proxy: ${int(paced.proxyCpuUsPerToken)} µs; workerd idle: ${paced.idleMsPerS.toFixed(1)} ms of CPU per second (included)`],
     ...concurrency.map(concurrencyRow),
     ...(soak ? soakRows(soak) : []),
     ["Worker bundle (wrangler deploy --dry-run)", bundle ? `${(bundle.gzipKib / 1024).toFixed(2)} MiB gzipped` : "–", bundle ? `${(bundle.kib / 1024).toFixed(2)} MiB uncompressed` : "the dry run failed"],

@@ -21,6 +21,8 @@ function fromThisMachine(request: Request): boolean {
  * Sends one streaming Chat Completions request with this prompt to the configured OpenAI upstream (OPENAI_BASE_URL,
  * the default OpenAI model, the server's key) and returns the upstream's response body as it is: the same SSE bytes,
  * no parsing. The client picks the prompt only, never the URL, the model or the key: this is no proxy.
+ * With `read=1` the route only reads the upstream's body to its end and answers how many reads that took: the least a
+ * route that looks at each chunk costs (the chat's runner does that, and more).
  */
 export async function rawPipe(request: Request): Promise<Response> {
   const env = await readEnv();
@@ -45,6 +47,16 @@ export async function rawPipe(request: Request): Promise<Response> {
     }),
     signal: request.signal,
   });
+  if (new URL(request.url).searchParams.get("read") === "1" && upstream.body) {
+    const reader = upstream.body.getReader();
+    let reads = 0;
+    let bytes = 0;
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      reads++;
+      bytes += read.value.byteLength;
+    }
+    return Response.json({ reads, bytes }, { status: upstream.status, headers: { "cache-control": "no-store" } });
+  }
   return new Response(upstream.body, {
     status: upstream.status,
     headers: {

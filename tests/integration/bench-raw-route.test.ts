@@ -62,6 +62,19 @@ describe("GET /api/bench/raw (npm run bench's raw pipe)", () => {
     expect(body).toContain('"content":"Hello"');
   });
 
+  it("read=1: reads the whole upstream body in the route and answers what it read, not the stream", async () => {
+    setEnv(openAIEnv(fake, "chat"));
+    vi.stubEnv("BENCH_RAW_PIPE", "1");
+    fake.reply({ type: "text", deltas: ["Hello", " world"] });
+    const response = await raw("?prompt=hi&read=1");
+    expect(response.status).toBe(200);
+    const summary = (await response.json()) as { reads: number; bytes: number };
+    fake.reply({ type: "text", deltas: ["Hello", " world"] });
+    const direct = await fetch(`${fake.baseURL}/chat/completions`, { method: "POST", body: fake.requests[0].rawBody });
+    expect(summary.bytes).toBe(new TextEncoder().encode(await direct.text()).byteLength);
+    expect(summary.reads).toBeGreaterThan(0);
+  });
+
   it("never lets the client pick the upstream: no URL parameter is honoured", async () => {
     setEnv(openAIEnv(fake, "chat"));
     vi.stubEnv("BENCH_RAW_PIPE", "1");
