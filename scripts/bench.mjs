@@ -780,7 +780,12 @@ async function benchConcurrency(streams) {
   }
   const addedTtft = progress.filter((p) => p.ttft !== undefined).map((p) => p.ttft - baseline.ttft);
   const addedTotal = ok.map((r) => r.total - baseline.total);
+  // The floor: as many raw pipes at once (one Next request each, nothing else), against one raw pipe alone.
+  const rawAlone = median([await viaRawPipe(n, delay), await viaRawPipe(n, delay), await viaRawPipe(n, delay)].map((r) => r.total));
+  const raws = (await Promise.allSettled(Array.from({ length: streams }, () => viaRawPipe(n, delay)))).filter((r) => r.status === "fulfilled");
   return {
+    rawTotalP50VsAlone: raws.length ? median(raws.map((r) => r.value.total)) / rawAlone : NaN,
+    rawFinished: raws.length,
     streams,
     tokensPerStream: n,
     upstreamMs: baseline.total,
@@ -1099,7 +1104,7 @@ function concurrencyRow(c) {
   return [
     `${c.streams} concurrent streams`,
     `total ${c.totalP50VsAlone.toFixed(2)}× one alone (p50); TTFT +${ms(c.addedTtftP50)} / +${ms(c.addedTtftP99)}${of(c.withFirstToken)}; total +${ms(c.addedTotalP50)} / +${ms(c.addedTotalP99)}${of(c.finished)} (p50/p99)`,
-    `${unfinished}${c.errors} errors${errors.length ? ` (${errors.join("; ")})` : ""}; peak ${c.peakClientConnections} client connections, ${c.peakUpstreamStreams} upstream streams open; ${c.tokensPerStream} tokens at ${config.concurrentDelayMs} ms (${ms(c.upstreamMs)} upstream, ${ms(c.aloneMs)} alone through the worker); RSS ${int(c.rssBeforeMiB)}→${int(c.rssPeakMiB)} MiB, ${int(c.rssPerStreamKiB)} KiB/stream`,
+    `${unfinished}${c.errors} errors${errors.length ? ` (${errors.join("; ")})` : ""}; as many raw pipes at once (no work but one Next request each): ${c.rawTotalP50VsAlone.toFixed(2)}× one alone${of(c.rawFinished)}; peak ${c.peakClientConnections} client connections, ${c.peakUpstreamStreams} upstream streams open; ${c.tokensPerStream} tokens at ${config.concurrentDelayMs} ms (${ms(c.upstreamMs)} upstream, ${ms(c.aloneMs)} alone through the worker); RSS ${int(c.rssBeforeMiB)}→${int(c.rssPeakMiB)} MiB, ${int(c.rssPerStreamKiB)} KiB/stream`,
   ];
 }
 
