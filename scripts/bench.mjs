@@ -352,6 +352,9 @@ async function startApp(api, extraEnv = {}) {
     SESSION_SECRET: "bench-session-secret-not-for-production",
     NEXT_TELEMETRY_DISABLED: "1",
     WRANGLER_SEND_METRICS: "false",
+    // wrangler's local tracing (on by default) streams every invocation's spans to a collector in the same workerd,
+    // which stores them in a local SQLite object that is never evicted: memory and CPU that are not the worker's.
+    X_LOCAL_OBSERVABILITY: "false",
     ...extraEnv,
   };
   // The worker's output (wrangler's, and the route's console.error) goes to bench-results/worker-<n>-<api>.log.
@@ -798,9 +801,8 @@ async function benchSoak() {
   await sleep(config.soakIdleMs);
   clearInterval(sampler);
   const idleMiB = workerdRss() / 2 ** 20;
-  // V8 collects the worker's garbage lazily, and until it does the objects' stubs in it keep idle conversation objects
-  // (and their SQLite) in memory. A full collection through the inspector, then time for workerd to evict the idle
-  // objects (10 s): what is left is held.
+  // V8 collects the worker's garbage lazily, and native memory (streams, stubs) waits for it. A full collection
+  // through the inspector, then time for workerd to evict idle conversation objects (10 s): what is left is held.
   await collectGarbage();
   await sleep(15_000);
   await collectGarbage();
@@ -827,14 +829,26 @@ async function benchSoak() {
   };
 }
 
-/** A full garbage collection in the worker's isolate, through its inspector (Node's WebSocket; wrangler checks the Origin). */
+/**
+ * A full garbage collection in the worker's isolate, through its inspector (Node's WebSocket; wrangler checks the
+ * Origin). Done when the command's own reply comes (other messages come first). workerd runs inspector commands only
+ * when the isolate next runs, which an idle worker never does: requests wake it until the reply.
+ */
 async function collectGarbage() {
   const socket = new WebSocket(`ws://127.0.0.1:${INSPECTOR_PORT}/ws`, { headers: { origin: "https://devtools.devprod.cloudflare.dev" } });
   await new Promise((resolve, reject) => {
-    socket.addEventListener("open", () => socket.send(JSON.stringify({ id: 1, method: "HeapProfiler.collectGarbage" })));
-    socket.addEventListener("message", resolve);
+    socket.addEventListener("open", resolve);
     socket.addEventListener("error", reject);
   });
+  let collected = false;
+  const reply = new Promise((resolve) =>
+    socket.addEventListener("message", (event) => JSON.parse(String(event.data)).id === 1 && resolve()),
+  ).then(() => (collected = true));
+  socket.send(JSON.stringify({ id: 1, method: "HeapProfiler.collectGarbage" }));
+  while (!collected) {
+    await fetch(`${APP}/api/models`).then((response) => response.text(), () => {});
+    await Promise.race([reply, sleep(500)]);
+  }
   socket.close();
 }
 
