@@ -352,6 +352,9 @@ async function startApp(api, extraEnv = {}) {
     SESSION_SECRET: "bench-session-secret-not-for-production",
     NEXT_TELEMETRY_DISABLED: "1",
     WRANGLER_SEND_METRICS: "false",
+    // wrangler's local tracing (on by default) streams every invocation's spans to a collector in the same workerd,
+    // which stores them in a local SQLite object that is never evicted: memory and CPU that are not the worker's.
+    X_LOCAL_OBSERVABILITY: "false",
     ...extraEnv,
   };
   // The worker's output (wrangler's, and the route's console.error) goes to bench-results/worker-<n>-<api>.log.
@@ -822,6 +825,9 @@ async function benchSoak() {
     aloneTurns.push(turn.total);
   }
   const alone = median(aloneTurns);
+  // Attached for the whole soak: wrangler's inspector proxy keeps every console message of the worker (a log line per
+  // turn) until a DevTools client attaches, then sends them all at once; attached, it sends each as it comes.
+  const inspector = await openInspector();
   const began = performance.now();
   const rss = []; // [seconds since the start, MiB]
   const sample = () => rss.push([(performance.now() - began) / 1000, workerdRss() / 2 ** 20]);
@@ -848,12 +854,12 @@ async function benchSoak() {
   await sleep(config.soakIdleMs);
   clearInterval(sampler);
   const idleMiB = workerdRss() / 2 ** 20;
-  // V8 collects the worker's garbage lazily, and until it does the objects' stubs in it keep idle conversation objects
-  // (and their SQLite) in memory. A full collection through the inspector, then time for workerd to evict the idle
-  // objects (10 s): what is left is held.
-  await collectGarbage();
+  // V8 collects the worker's garbage lazily, and native memory (streams, stubs) waits for it. A full collection
+  // through the inspector, then time for workerd to evict idle conversation objects (10 s): what is left is held.
+  await collectGarbage(inspector);
   await sleep(15_000);
-  await collectGarbage();
+  await collectGarbage(inspector);
+  inspector.close();
   const collectedMiB = workerdRss() / 2 ** 20;
   const warmMiB = rss.find(([at]) => at >= config.soakWarmMs / 1000)?.[1] ?? rss[0][1];
   return {
@@ -877,15 +883,33 @@ async function benchSoak() {
   };
 }
 
-/** A full garbage collection in the worker's isolate, through its inspector (Node's WebSocket; wrangler checks the Origin). */
-async function collectGarbage() {
+/** A connection to the worker's inspector (Node's WebSocket; wrangler checks the Origin). */
+async function openInspector() {
   const socket = new WebSocket(`ws://127.0.0.1:${INSPECTOR_PORT}/ws`, { headers: { origin: "https://devtools.devprod.cloudflare.dev" } });
   await new Promise((resolve, reject) => {
-    socket.addEventListener("open", () => socket.send(JSON.stringify({ id: 1, method: "HeapProfiler.collectGarbage" })));
-    socket.addEventListener("message", resolve);
+    socket.addEventListener("open", resolve);
     socket.addEventListener("error", reject);
   });
-  socket.close();
+  return socket;
+}
+
+let inspectorCalls = 0;
+
+/**
+ * A full garbage collection in the worker's isolate, done when the command's own reply comes. workerd runs inspector
+ * commands only when the isolate next runs, which an idle worker never does: requests wake it until the reply.
+ */
+async function collectGarbage(socket) {
+  const id = ++inspectorCalls;
+  let collected = false;
+  const reply = new Promise((resolve) =>
+    socket.addEventListener("message", (event) => JSON.parse(String(event.data)).id === id && resolve()),
+  ).then(() => (collected = true));
+  socket.send(JSON.stringify({ id, method: "HeapProfiler.collectGarbage" }));
+  while (!collected) {
+    await fetch(`${APP}/api/models`).then((response) => response.text(), () => {});
+    await Promise.race([reply, sleep(500)]);
+  }
 }
 
 /** The soak's rows: errors and turn time, then memory. */
