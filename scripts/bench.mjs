@@ -355,6 +355,9 @@ async function startApp(api, extraEnv = {}) {
     // wrangler's local tracing (on by default) streams every invocation's spans to a collector in the same workerd,
     // which stores them in a local SQLite object that is never evicted: memory and CPU that are not the worker's.
     X_LOCAL_OBSERVABILITY: "false",
+    // Its local explorer (on by default) wraps every Durable Object class for its resource browser: a layer around each
+    // call into a conversation object that a deployment does not have.
+    X_LOCAL_EXPLORER: "false",
     ...extraEnv,
   };
   // The worker's output (wrangler's, and the route's console.error) goes to bench-results/worker-<n>-<api>.log.
@@ -430,21 +433,26 @@ function workerdCpuSeconds() {
  * response on to the worker's own workerd. Deployed, nothing stands in for it; it is counted in the totals all the same.
  */
 function proxyCpuSeconds() {
-  return workerdProcesses()
-    .filter(({ pid }) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(`entry=127.0.0.1:${APP_PORT}\0`);
-      } catch {
-        return false;
-      }
-    })
-    .reduce((sum, p) => sum + (p.utime + p.stime) / CLK_TCK, 0);
+  return proxyProcesses().reduce((sum, p) => sum + (p.utime + p.stime) / CLK_TCK, 0);
 }
 
-/** Resident memory of the worker's workerd processes, in bytes. */
-function workerdRss() {
+/** wrangler's proxy: the workerd that listens on APP_PORT. */
+function proxyProcesses() {
+  return workerdProcesses().filter(({ pid }) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(`entry=127.0.0.1:${APP_PORT}\0`);
+    } catch {
+      return false;
+    }
+  });
+}
+
+const proxyRss = () => workerdRss(proxyProcesses());
+
+/** Resident memory of the worker's workerd processes (or of `processes`), in bytes. */
+function workerdRss(processes = workerdProcesses()) {
   let total = 0;
-  for (const { pid } of workerdProcesses()) {
+  for (const { pid } of processes) {
     try {
       const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
       if (match) total += Number(match[1]) * 1024;
@@ -828,9 +836,10 @@ async function benchSoak() {
   // Attached for the whole soak: wrangler's inspector proxy keeps every console message of the worker (a log line per
   // turn) until a DevTools client attaches, then sends them all at once; attached, it sends each as it comes.
   const inspector = await openInspector();
+  const heapStartMiB = await collectedHeapMiB(inspector);
   const began = performance.now();
-  const rss = []; // [seconds since the start, MiB]
-  const sample = () => rss.push([(performance.now() - began) / 1000, workerdRss() / 2 ** 20]);
+  const rss = []; // [seconds since the start, MiB, of which wrangler's proxy MiB]
+  const sample = () => rss.push([(performance.now() - began) / 1000, workerdRss() / 2 ** 20, proxyRss() / 2 ** 20]);
   sample();
   const sampler = setInterval(sample, 5_000);
   const times = [];
@@ -851,6 +860,7 @@ async function benchSoak() {
   };
   await Promise.all(Array.from({ length: soakVisitors }, visitor));
   const endMiB = workerdRss() / 2 ** 20;
+  const proxyEndMiB = proxyRss() / 2 ** 20;
   await sleep(config.soakIdleMs);
   clearInterval(sampler);
   const idleMiB = workerdRss() / 2 ** 20;
@@ -858,10 +868,11 @@ async function benchSoak() {
   // through the inspector, then time for workerd to evict idle conversation objects (10 s): what is left is held.
   await collectGarbage(inspector);
   await sleep(15_000);
-  await collectGarbage(inspector);
+  const heapEndMiB = await collectedHeapMiB(inspector);
   inspector.close();
   const collectedMiB = workerdRss() / 2 ** 20;
-  const warmMiB = rss.find(([at]) => at >= config.soakWarmMs / 1000)?.[1] ?? rss[0][1];
+  const warm = rss.find(([at]) => at >= config.soakWarmMs / 1000) ?? rss[0];
+  const warmMiB = warm[1];
   return {
     visitors: soakVisitors,
     minutes: config.soakMs / 60_000,
@@ -879,6 +890,10 @@ async function benchSoak() {
     rssIdleMiB: idleMiB,
     rssCollectedMiB: collectedMiB,
     growthPercent: ((endMiB - warmMiB) / warmMiB) * 100,
+    proxyWarmMiB: warm[2],
+    proxyEndMiB,
+    heapStartMiB,
+    heapEndMiB,
     rssSamples: rss,
   };
 }
@@ -896,20 +911,33 @@ async function openInspector() {
 let inspectorCalls = 0;
 
 /**
- * A full garbage collection in the worker's isolate, done when the command's own reply comes. workerd runs inspector
- * commands only when the isolate next runs, which an idle worker never does: requests wake it until the reply.
+ * An inspector command to the worker's isolate, done when its own reply comes. workerd runs inspector commands only
+ * when the isolate next runs, which an idle worker never does: requests wake it until the reply.
  */
-async function collectGarbage(socket) {
+async function inspectorCall(socket, method) {
   const id = ++inspectorCalls;
-  let collected = false;
+  let replied;
   const reply = new Promise((resolve) =>
-    socket.addEventListener("message", (event) => JSON.parse(String(event.data)).id === id && resolve()),
-  ).then(() => (collected = true));
-  socket.send(JSON.stringify({ id, method: "HeapProfiler.collectGarbage" }));
-  while (!collected) {
+    socket.addEventListener("message", (event) => {
+      const message = JSON.parse(String(event.data));
+      if (message.id === id) resolve(message);
+    }),
+  ).then((message) => (replied = message));
+  socket.send(JSON.stringify({ id, method }));
+  while (!replied) {
     await fetch(`${APP}/api/models`).then((response) => response.text(), () => {});
     await Promise.race([reply, sleep(500)]);
   }
+  return replied.result;
+}
+
+/** A full garbage collection in the worker's isolate. */
+const collectGarbage = (socket) => inspectorCall(socket, "HeapProfiler.collectGarbage");
+
+/** The worker's JS heap in use, in MiB, after a full collection: what the app's own code holds. */
+async function collectedHeapMiB(socket) {
+  await collectGarbage(socket);
+  return (await inspectorCall(socket, "Runtime.getHeapUsage")).usedSize / 2 ** 20;
 }
 
 /** The soak's rows: errors and turn time, then memory. */
@@ -924,7 +952,12 @@ function soakRows(s) {
     [
       "Soak: workerd memory",
       `${pct(s.growthPercent)} from minute ${config.soakWarmMs / 60_000} to the end (${int(s.rssWarmMiB)} → ${int(s.rssEndMiB)} MiB); ${int(s.rssIdleMiB)} MiB after ${config.soakIdleMs / 60_000} min idle; ${int(s.rssCollectedMiB)} MiB after a full garbage collection`,
-      `RSS at the start ${int(s.rssStartMiB)} MiB, peak ${int(s.rssPeakMiB)} MiB; the collection: the worker's, through its inspector, then 15 s for workerd to evict the idle conversation objects`,
+      `RSS at the start ${int(s.rssStartMiB)} MiB, peak ${int(s.rssPeakMiB)} MiB; of it wrangler's local proxy (absent when deployed): ${int(s.proxyWarmMiB)} → ${int(s.proxyEndMiB)} MiB; the collection: the worker's, through its inspector, then 15 s for workerd to evict the idle conversation objects; workerd's allocator keeps freed memory, so RSS does not come down`,
+    ],
+    [
+      "Soak: the worker's JS heap after a full collection",
+      `${s.heapStartMiB.toFixed(1)} MiB at the start → ${s.heapEndMiB.toFixed(1)} MiB after the soak`,
+      "what the app's own code holds (Runtime.getHeapUsage through the inspector); the conversation objects live in the same isolate",
     ],
   ];
 }
