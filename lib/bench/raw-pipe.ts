@@ -32,7 +32,8 @@ export async function rawPipe(request: Request): Promise<Response> {
   if (!model || !env.OPENAI_API_KEY) {
     throw new AppError("config:bench", "The raw pipe needs an OpenAI-compatible upstream (OPENAI_API_KEY).");
   }
-  const prompt = new URL(request.url).searchParams.get("prompt") ?? "";
+  const params = new URL(request.url).searchParams;
+  const prompt = params.get("prompt") ?? "";
   if (!prompt || prompt.length > MAX_PROMPT_LENGTH) {
     throw new AppError("bad_request:bench", `Send a prompt of 1 to ${MAX_PROMPT_LENGTH} characters.`);
   }
@@ -47,7 +48,7 @@ export async function rawPipe(request: Request): Promise<Response> {
     }),
     signal: request.signal,
   });
-  if (new URL(request.url).searchParams.get("read") === "1" && upstream.body) {
+  if (params.get("read") === "1" && upstream.body) {
     const reader = upstream.body.getReader();
     let reads = 0;
     let bytes = 0;
